@@ -1,0 +1,3 @@
+"""flaskstarter: scaffold real Flask projects from Copier templates."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from flaskstarter.cli import main
+
+main()

@@ -1,0 +1,203 @@
+"""The command line: parses options, asks, prints. The work happens in the core modules."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from flaskstarter import __version__
+from flaskstarter.errors import Aborted, FlaskstarterError, UsageError
+from flaskstarter.use_cases import UseCase
+
+
+class _OneLineErrors(TyperGroup):
+    """Report usage errors on one line, and Ctrl-C as "Aborted.", never with a traceback."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except (typer.Abort, KeyboardInterrupt):
+            typer.echo("Aborted.", err=True)
+            sys.exit(130)
+        except typer.TyperException as error:
+            message = error.format_message() if hasattr(error, "format_message") else str(error)
+            # Typer validates choices through pydantic, which prefixes this.
+            message = message.replace("Value error, ", "")
+            typer.echo(f"Error: {' '.join(message.split())} (see --help)", err=True)
+            sys.exit(getattr(error, "exit_code", 2))
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+app = typer.Typer(
+    cls=_OneLineErrors,
+    help="Scaffold real Flask projects: websites, REST APIs, prototypes and microservices.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"flaskstarter {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Scaffold real Flask projects: websites, REST APIs, prototypes and microservices."""
+
+
+@app.command()
+def new(
+    destination: Annotated[
+        Path | None, typer.Argument(help="Folder to create (asked for when omitted).")
+    ] = None,
+    kind: Annotated[
+        UseCase | None,
+        typer.Option("--kind", "-k", help="Kind of project (see `flaskstarter list`).", show_default=False),
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", "-y", help="Take the default for every unanswered question.")
+    ] = False,
+    data: Annotated[
+        list[str] | None, typer.Option("--data", "-d", help="Answer a question: key=value (repeatable).")
+    ] = None,
+    data_file: Annotated[
+        Path | None, typer.Option("--data-file", help="YAML file of question: answer pairs.")
+    ] = None,
+    pretend: Annotated[bool, typer.Option(help="Show what would be written; write nothing.")] = False,
+    git: Annotated[
+        bool, typer.Option("--git/--no-git", help="git init and commit the project (copier update needs it).")
+    ] = True,
+    template_src: Annotated[
+        str | None, typer.Option(help="Render from another git source (URL or path): a fork, a checkout.")
+    ] = None,
+    vcs_ref: Annotated[str | None, typer.Option(help="Tag, branch or commit of --template-src.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Write into an existing, non-empty folder.")] = False,
+) -> None:
+    """Create a new Flask project."""
+    from flaskstarter import output
+    from flaskstarter.new_project import NewProjectOptions, create_project
+
+    options = NewProjectOptions(
+        destination=destination,
+        kind=kind,
+        defaults=defaults,
+        data=data or [],
+        data_file=data_file,
+        pretend=pretend,
+        git=git,
+        template_src=template_src,
+        vcs_ref=vcs_ref,
+        overwrite=overwrite,
+    )
+    with _errors_reported():
+        interactive = sys.stdin.isatty()
+        if not defaults and not interactive:
+            raise UsageError(
+                "No terminal to ask questions on: add --defaults (-y), with --kind, "
+                "--data key=value or --data-file FILE for your answers."
+            )
+        if interactive and not defaults:
+            options.destination = options.destination or output.ask_destination()
+            if kind is None:
+                output.show_kinds()
+        rendered = create_project(options)
+    output.show_created(rendered, pretend=pretend, git=git)
+
+
+@app.command("list")
+def list_kinds(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """List the kinds of project, what each wires in, and their questions."""
+    from flaskstarter import output
+
+    with _errors_reported():
+        output.show_catalogue(as_json=as_json)
+
+
+@app.command()
+def update(
+    project: Annotated[Path, typer.Argument(help="The generated project.")] = Path("."),
+    pretend: Annotated[bool, typer.Option(help="Show what would change; change nothing.")] = False,
+    vcs_ref: Annotated[
+        str | None, typer.Option(help="Template version to update to (default: the latest tag).")
+    ] = None,
+) -> None:
+    """Take the newest template version into a project, keeping your edits."""
+    from flaskstarter import output
+    from flaskstarter.update import update_project
+
+    with _errors_reported():
+        result = update_project(project, vcs_ref=vcs_ref, pretend=pretend)
+    output.show_update(result, pretend=pretend)
+    if result.conflicted_files:
+        raise typer.Exit(1)
+
+
+@app.command()
+def smoke(
+    kind: Annotated[
+        list[UseCase] | None, typer.Option("--kind", "-k", help="Kind to check (repeatable; default: all).")
+    ] = None,
+    data: Annotated[
+        list[str] | None, typer.Option("--data", "-d", help="Answer a question: key=value (repeatable).")
+    ] = None,
+    template_src: Annotated[str | None, typer.Option(help="Check another git source.")] = None,
+    vcs_ref: Annotated[str | None, typer.Option(help="Tag, branch or commit of --template-src.")] = None,
+    keep: Annotated[bool, typer.Option(help="Keep the rendered projects and their venvs.")] = False,
+) -> None:
+    """Render, install, test, lint and serve each kind; print a pass/fail table."""
+    from flaskstarter import output
+    from flaskstarter.smoke_runs import plan_runs, run_all
+
+    with _errors_reported():
+        runs = plan_runs(kind or list(UseCase), data or [], template_src, vcs_ref)
+        reports = output.with_progress(lambda progress: run_all(runs, keep=keep, progress=progress))
+    output.show_smoke(reports)
+    if not all(report.ok for report in reports):
+        raise typer.Exit(1)
+
+
+class _errors_reported:
+    """Print a FlaskstarterError on one red line on stderr and exit non-zero."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: Any) -> bool:
+        if isinstance(error, KeyboardInterrupt):
+            _fail(Aborted())
+        if isinstance(error, FlaskstarterError):
+            _fail(error)
+        return False
+
+
+def _fail(error: FlaskstarterError) -> NoReturn:
+    from rich.console import Console
+    from rich.markup import escape
+
+    stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+    if isinstance(error, Aborted):
+        stderr.print(escape(str(error)))
+        raise typer.Exit(130)
+    stderr.print(f"[red]Error:[/red] {escape(str(error))}")
+    raise typer.Exit(1)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

@@ -1,0 +1,175 @@
+"""Everything the CLI shows: rich tables, trees and progress. No logic beyond presentation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from flaskstarter.catalogue import questions_for
+from flaskstarter.questions import load_questions
+from flaskstarter.render import RenderedProject
+from flaskstarter.smoke import STEPS, SmokeReport
+from flaskstarter.template_source import bundled_template_root
+from flaskstarter.update import UpdateResult
+from flaskstarter.use_cases import CATALOGUE, UseCase
+
+console = Console(highlight=False)
+T = TypeVar("T")
+
+
+def show_kinds() -> None:
+    table = Table(title="Kinds of Flask project", show_lines=True)
+    table.add_column("kind", style="bold cyan")
+    table.add_column("for")
+    table.add_column("wires in")
+    for use_case, info in CATALOGUE.items():
+        table.add_row(use_case.value, info.purpose, ", ".join(info.wires_in))
+    console.print(table)
+
+
+def ask_destination() -> Path:
+    from rich.prompt import Prompt
+
+    return Path(Prompt.ask("Folder to create", default="my-flask-project", console=console))
+
+
+def show_catalogue(*, as_json: bool) -> None:
+    questions = load_questions(bundled_template_root())
+    kinds = [
+        {
+            "kind": use_case.value,
+            "purpose": info.purpose,
+            "wires_in": list(info.wires_in),
+            "questions": [
+                {
+                    "name": asked.question.name,
+                    "type": asked.question.type,
+                    "help": asked.question.help,
+                    "choices": asked.question.choice_values,
+                    "default": asked.default,
+                }
+                for asked in questions_for(use_case, questions)
+            ],
+        }
+        for use_case, info in CATALOGUE.items()
+    ]
+    if as_json:
+        print(json.dumps(kinds, indent=2))
+        return
+    for kind in kinds:
+        table = Table(title=f"[bold cyan]{kind['kind']}[/]: {escape(kind['purpose'])}", title_justify="left")
+        table.caption = "wires in: " + ", ".join(kind["wires_in"])
+        for column in ("question", "type", "choices", "default", "help"):
+            table.add_column(column)
+        for question in kind["questions"]:
+            table.add_row(
+                question["name"],
+                question["type"],
+                escape(" | ".join(str(choice) for choice in question["choices"])),
+                escape(_shown(question["default"])),
+                escape(question["help"]),
+            )
+        console.print(table)
+
+
+def show_created(rendered: RenderedProject, *, pretend: bool, git: bool) -> None:
+    tree = Tree(f"[bold]{escape(str(rendered.path))}[/]")
+    folders: dict[Path, Tree] = {Path("."): tree}
+    for file in rendered.files:
+        parent = Path(".")
+        for part in file.parent.parts:
+            child = parent / part
+            if child not in folders:
+                folders[child] = folders[parent].add(f"[blue]{escape(part)}/[/]")
+            parent = child
+        folders[parent].add(escape(file.name))
+    if pretend:
+        console.print("[yellow]Pretending:[/] nothing was written. It would create:")
+        console.print(tree)
+        return
+    console.print(tree)
+    console.print(f"[green]Created[/] {escape(str(rendered.path))} ({len(rendered.files)} files).")
+    console.print(_next_steps(rendered, git=git))
+
+
+def _next_steps(rendered: RenderedProject, *, git: bool) -> str:
+    package = rendered.answers.get("package_name", "app")
+    steps = [
+        f"cd {_quote(rendered.path)}",
+        "python3 -m venv .venv && . .venv/bin/activate",
+        "pip install -e '.[dev]'",
+        "pytest && ruff check .",
+    ]
+    if (rendered.path / "migrations").is_dir():
+        steps.append(f"flask --app {package} db upgrade")
+    steps.append(f"flask --app {package} run --debug")
+    lines = ["", "[bold]Next steps:[/]"] + [f"  {escape(step)}" for step in steps]
+    if git:
+        lines.append("\nIt is a git repository with one commit; `copier update` takes later template versions.")
+    lines.append(".env holds a fresh SECRET_KEY and is git-ignored: keep it out of version control.")
+    return "\n".join(lines)
+
+
+def show_update(result: UpdateResult, *, pretend: bool) -> None:
+    verb = "Would update" if pretend else "Updated"
+    console.print(f"{verb} {escape(str(result.project))}: {result.old_ref} -> {result.new_ref}")
+    for name in result.changed_files:
+        marker = " [red](conflict)[/]" if name in result.conflicted_files else ""
+        console.print(f"  {escape(name)}{marker}")
+    if result.conflicted_files:
+        console.print(
+            f"[red]{len(result.conflicted_files)} file(s) have conflict markers[/] (<<<<<<<): "
+            "resolve them, then commit."
+        )
+
+
+def with_progress(work: Callable[[Callable[[str], None]], T]) -> T:
+    with console.status("starting", spinner="dots") as status:
+        return work(lambda message: status.update(escape(message)))
+
+
+def show_smoke(reports: list[SmokeReport]) -> None:
+    table = Table(title="flaskstarter smoke")
+    table.add_column("kind", style="bold")
+    table.add_column("answers")
+    table.add_column("install s", justify="right")
+    for step in STEPS[2:]:
+        table.add_column(step)
+    table.add_column("result")
+    for report in reports:
+        install = report.step("install")
+        table.add_row(
+            report.use_case,
+            escape(", ".join(f"{key}={value}" for key, value in report.answers.items()) or "defaults"),
+            f"{install.seconds:.1f}" if install else "-",
+            *(_cell(report, step) for step in STEPS[2:]),
+            "[green]PASS[/]" if report.ok else "[red]FAIL[/]",
+        )
+    console.print(table)
+    for report in reports:
+        if not report.ok:
+            console.print(escape(report.summary()))
+
+
+def _cell(report: SmokeReport, name: str) -> str:
+    step = report.step(name)
+    if step is None:
+        return "-"
+    return "[green]ok[/]" if step.ok else "[red]FAILED[/]"
+
+
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _quote(path: Path) -> str:
+    import shlex
+
+    return shlex.quote(str(path))

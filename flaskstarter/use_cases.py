@@ -1,0 +1,95 @@
+"""The four kinds of Flask project flaskstarter generates; values are folder names under templates/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class UseCase(str, Enum):
+    WEBSITE = "website"
+    REST_API = "rest_api"
+    PROTOTYPE = "prototype"
+    MICROSERVICE = "microservice"
+
+
+@dataclass(frozen=True)
+class RouteCheck:
+    """A GET the smoke harness makes on the served project; `{answer}` fields are filled in."""
+
+    path: str
+    content_type: str
+    marker: str
+
+
+@dataclass(frozen=True)
+class UseCaseInfo:
+    purpose: str
+    wires_in: tuple[str, ...]
+    routes: tuple[RouteCheck, ...]
+
+
+CATALOGUE: dict[UseCase, UseCaseInfo] = {
+    UseCase.WEBSITE: UseCaseInfo(
+        purpose="A simple website: pages, a contact form, optional accounts and database.",
+        wires_in=(
+            "Flask-WTF (CSRF)",
+            "Flask-SQLAlchemy",
+            "Flask-Migrate",
+            "Flask-Login",
+            "security headers",
+            "gunicorn",
+            "Docker",
+        ),
+        routes=(
+            RouteCheck("/", "text/html", "{project_name}"),
+            RouteCheck("/about", "text/html", "</html>"),
+            RouteCheck("/contact", "text/html", "csrf_token"),
+        ),
+    ),
+    UseCase.REST_API: UseCaseInfo(
+        purpose="A RESTful JSON API: CRUD, pagination, OpenAPI docs, JSON errors, auth options.",
+        wires_in=(
+            "flask-smorest or Flask-RESTful",
+            "marshmallow",
+            "Flask-SQLAlchemy",
+            "Flask-Migrate",
+            "flask-jwt-extended",
+            "flask-cors",
+            "Flask-Limiter",
+            "gunicorn",
+            "Docker",
+        ),
+        routes=(
+            RouteCheck("/api/{resource_name}", "application/json", ""),
+            RouteCheck("/openapi.json", "application/json", "openapi"),
+            RouteCheck("/docs", "text/html", "</html>"),
+        ),
+    ),
+    UseCase.PROTOTYPE: UseCaseInfo(
+        purpose="A prototype running in minutes: one module, one page, one JSON endpoint.",
+        wires_in=("Flask-SQLAlchemy (SQLite)",),
+        routes=(
+            RouteCheck("/", "text/html", "{project_name}"),
+            RouteCheck("/api/notes", "application/json", "["),
+        ),
+    ),
+    UseCase.MICROSERVICE: UseCaseInfo(
+        purpose="A microservice for containers: health, readiness, metrics, JSON logs.",
+        wires_in=(
+            "prometheus-flask-exporter",
+            "JSON logs with request ids",
+            "Redis",
+            "Celery",
+            "Flask-SQLAlchemy",
+            "Kubernetes manifests",
+            "gunicorn",
+            "Docker",
+        ),
+        routes=(
+            RouteCheck("/healthz", "application/json", "ok"),
+            RouteCheck("/readyz", "application/json", "ok"),
+            RouteCheck("/metrics", "text/plain", "flask_http_request"),
+        ),
+    ),
+}
