@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import html
 import signal
 import socket
 import subprocess
@@ -13,6 +12,8 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from markupsafe import escape
 
 from flaskstarter.project_env import ProjectEnv
 from flaskstarter.use_cases import RouteCheck
@@ -90,7 +91,7 @@ def check_route(base_url: str, route: RouteCheck, answers: dict[str, object]) ->
         return f"GET {path}: status {response.status}"
     if not response.content_type.startswith(route.content_type):
         return f"GET {path}: content type {response.content_type!r}, expected {route.content_type}"
-    if marker and marker not in response.body and html.escape(marker) not in response.body:
+    if marker and marker not in response.body and str(escape(marker)) not in response.body:
         return f"GET {path}: body lacks {marker!r}"
     return None
 

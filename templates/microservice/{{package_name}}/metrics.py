@@ -1,0 +1,28 @@
+"""Prometheus metrics at /metrics: request counts and latency histograms by endpoint and status.
+
+Under gunicorn, gunicorn.conf.py sets PROMETHEUS_MULTIPROC_DIR before anything imports
+prometheus_client: every worker then writes its samples to files there and /metrics adds up
+all workers, whichever one answers the scrape.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from prometheus_client import CollectorRegistry
+from prometheus_flask_exporter import PrometheusMetrics
+
+# Probes run every few seconds; counting them would drown the traffic that matters.
+UNTRACKED_PATHS = ["^/healthz$", "^/readyz$"]
+
+
+def init_app(app: Flask) -> PrometheusMetrics:
+    """Serve /metrics and track every request of `app` (a registry per app keeps tests apart)."""
+    metrics = PrometheusMetrics(
+        app,
+        path="/metrics",
+        registry=CollectorRegistry(),
+        group_by="endpoint",
+        excluded_paths=UNTRACKED_PATHS,
+    )
+    app.extensions["metrics"] = metrics
+    return metrics
