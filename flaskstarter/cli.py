@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -17,9 +19,10 @@ from flaskstarter.use_cases import UseCase
 class _OneLineErrors(TyperGroup):
     """Report usage errors on one line, and Ctrl-C as "Aborted.", never with a traceback."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        standalone_mode = kwargs.pop("standalone_mode", True)
         try:
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            result = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
         except (typer.Abort, KeyboardInterrupt):
             typer.echo("Aborted.", err=True)
             sys.exit(130)
@@ -53,7 +56,9 @@ def _version(value: bool) -> None:
 def root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Scaffold real Flask projects: websites, REST APIs, prototypes and microservices."""
@@ -66,26 +71,40 @@ def new(
     ] = None,
     kind: Annotated[
         UseCase | None,
-        typer.Option("--kind", "-k", help="Kind of project (see `flaskstarter list`).", show_default=False),
+        typer.Option(
+            "--kind", "-k", help="Kind of project (see `flaskstarter list`).", show_default=False
+        ),
     ] = None,
     defaults: Annotated[
-        bool, typer.Option("--defaults", "-y", help="Take the default for every unanswered question.")
+        bool,
+        typer.Option("--defaults", "-y", help="Take the default for every unanswered question."),
     ] = False,
     data: Annotated[
-        list[str] | None, typer.Option("--data", "-d", help="Answer a question: key=value (repeatable).")
+        list[str] | None,
+        typer.Option("--data", "-d", help="Answer a question: key=value (repeatable)."),
     ] = None,
     data_file: Annotated[
         Path | None, typer.Option("--data-file", help="YAML file of question: answer pairs.")
     ] = None,
-    pretend: Annotated[bool, typer.Option(help="Show what would be written; write nothing.")] = False,
+    pretend: Annotated[
+        bool, typer.Option(help="Show what would be written; write nothing.")
+    ] = False,
     git: Annotated[
-        bool, typer.Option("--git/--no-git", help="git init and commit the project (copier update needs it).")
+        bool,
+        typer.Option(
+            "--git/--no-git", help="git init and commit the project (copier update needs it)."
+        ),
     ] = True,
     template_src: Annotated[
-        str | None, typer.Option(help="Render from another git source (URL or path): a fork, a checkout.")
+        str | None,
+        typer.Option(help="Render from another git source (URL or path): a fork, a checkout."),
     ] = None,
-    vcs_ref: Annotated[str | None, typer.Option(help="Tag, branch or commit of --template-src.")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Write into an existing, non-empty folder.")] = False,
+    vcs_ref: Annotated[
+        str | None, typer.Option(help="Tag, branch or commit of --template-src.")
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option(help="Write into an existing, non-empty folder.")
+    ] = False,
 ) -> None:
     """Create a new Flask project."""
     from flaskstarter import output
@@ -151,13 +170,17 @@ def update(
 @app.command()
 def smoke(
     kind: Annotated[
-        list[UseCase] | None, typer.Option("--kind", "-k", help="Kind to check (repeatable; default: all).")
+        list[UseCase] | None,
+        typer.Option("--kind", "-k", help="Kind to check (repeatable; default: all)."),
     ] = None,
     data: Annotated[
-        list[str] | None, typer.Option("--data", "-d", help="Answer a question: key=value (repeatable).")
+        list[str] | None,
+        typer.Option("--data", "-d", help="Answer a question: key=value (repeatable)."),
     ] = None,
     template_src: Annotated[str | None, typer.Option(help="Check another git source.")] = None,
-    vcs_ref: Annotated[str | None, typer.Option(help="Tag, branch or commit of --template-src.")] = None,
+    vcs_ref: Annotated[
+        str | None, typer.Option(help="Tag, branch or commit of --template-src.")
+    ] = None,
     keep: Annotated[bool, typer.Option(help="Keep the rendered projects and their venvs.")] = False,
 ) -> None:
     """Render, install, test, lint and serve each kind; print a pass/fail table."""
@@ -172,18 +195,15 @@ def smoke(
         raise typer.Exit(1)
 
 
-class _errors_reported:
+@contextmanager
+def _errors_reported() -> Iterator[None]:
     """Print a FlaskstarterError on one red line on stderr and exit non-zero."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: Any) -> bool:
-        if isinstance(error, KeyboardInterrupt):
-            _fail(Aborted())
-        if isinstance(error, FlaskstarterError):
-            _fail(error)
-        return False
+    try:
+        yield
+    except KeyboardInterrupt:
+        _fail(Aborted())
+    except FlaskstarterError as error:
+        _fail(error)
 
 
 def _fail(error: FlaskstarterError) -> NoReturn:

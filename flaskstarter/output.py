@@ -18,7 +18,7 @@ from flaskstarter.render import RenderedProject
 from flaskstarter.smoke import STEPS, SmokeReport
 from flaskstarter.template_source import bundled_template_root
 from flaskstarter.update import UpdateResult
-from flaskstarter.use_cases import CATALOGUE, UseCase
+from flaskstarter.use_cases import CATALOGUE
 
 console = Console(highlight=False)
 T = TypeVar("T")
@@ -42,7 +42,7 @@ def ask_destination() -> Path:
 
 def show_catalogue(*, as_json: bool) -> None:
     questions = load_questions(bundled_template_root())
-    kinds = [
+    kinds: list[dict[str, Any]] = [
         {
             "kind": use_case.value,
             "purpose": info.purpose,
@@ -64,7 +64,9 @@ def show_catalogue(*, as_json: bool) -> None:
         print(json.dumps(kinds, indent=2))
         return
     for kind in kinds:
-        table = Table(title=f"[bold cyan]{kind['kind']}[/]: {escape(kind['purpose'])}", title_justify="left")
+        table = Table(
+            title=f"[bold cyan]{kind['kind']}[/]: {escape(kind['purpose'])}", title_justify="left"
+        )
         table.caption = "wires in: " + ", ".join(kind["wires_in"])
         for column in ("question", "type", "choices", "default", "help"):
             table.add_column(column)
@@ -112,8 +114,13 @@ def _next_steps(rendered: RenderedProject, *, git: bool) -> str:
     steps.append(f"flask --app {package} run --debug")
     lines = ["", "[bold]Next steps:[/]"] + [f"  {escape(step)}" for step in steps]
     if git:
-        lines.append("\nIt is a git repository with one commit; `copier update` takes later template versions.")
-    lines.append(".env holds a fresh SECRET_KEY and is git-ignored: keep it out of version control.")
+        lines.append(
+            "\nIt is a git repository with one commit: `copier update` takes later template"
+            " versions."
+        )
+    lines.append(
+        ".env holds a fresh SECRET_KEY and is git-ignored: keep it out of version control."
+    )
     return "\n".join(lines)
 
 
@@ -147,7 +154,9 @@ def show_smoke(reports: list[SmokeReport]) -> None:
         install = report.step("install")
         table.add_row(
             report.use_case,
-            escape(", ".join(f"{key}={value}" for key, value in report.answers.items()) or "defaults"),
+            escape(
+                ", ".join(f"{key}={value}" for key, value in report.answers.items()) or "defaults"
+            ),
             f"{install.seconds:.1f}" if install else "-",
             *(_cell(report, step) for step in STEPS[2:]),
             "[green]PASS[/]" if report.ok else "[red]FAIL[/]",

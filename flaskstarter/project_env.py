@@ -43,7 +43,9 @@ class ProjectEnv:
         env.update(extra or {})
         return env
 
-    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 600) -> CommandResult:
+    def run(
+        self, *args: str, env: dict[str, str] | None = None, timeout: float = 600
+    ) -> CommandResult:
         """Run a command from the venv's bin folder in the project folder."""
         executable = self.bin / args[0]
         command = [str(executable) if executable.exists() else args[0], *args[1:]]
@@ -58,7 +60,9 @@ class ProjectEnv:
                 check=False,
             )
         except subprocess.TimeoutExpired as expired:
-            return CommandResult(False, f"{' '.join(args)} timed out after {timeout:.0f} s\n{expired.output or ''}")
+            return CommandResult(
+                False, f"{' '.join(args)} timed out after {timeout:.0f} s\n{expired.output or ''}"
+            )
         return CommandResult(completed.returncode == 0, completed.stdout + completed.stderr)
 
 
@@ -72,15 +76,26 @@ def find_uv() -> str | None:
         return shutil.which("uv")
 
 
-def create_and_install(project: Path, venv: Path, extras: str = "dev") -> tuple[ProjectEnv, CommandResult]:
-    """Create a fresh venv and install the project (editable, with its extras) from its pyproject."""
+def create_and_install(
+    project: Path, venv: Path, extras: str = "dev"
+) -> tuple[ProjectEnv, CommandResult]:
+    """Create a fresh venv; install the project (editable, with extras) from its pyproject."""
     env = ProjectEnv(project, venv)
     uv = find_uv()
     target = f".[{extras}]" if extras else "."
     if uv:
         steps = [
             [uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
-            [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), "-e", target],
+            [
+                uv,
+                "pip",
+                "install",
+                "--quiet",
+                "--python",
+                str(venv / "bin" / "python"),
+                "-e",
+                target,
+            ],
         ]
     else:
         steps = [

@@ -38,9 +38,7 @@ def load_questions(template_root: Path) -> dict[str, Question]:
         if isinstance(document, dict):
             merged.update(document)
     return {
-        name: _question(name, spec)
-        for name, spec in merged.items()
-        if not name.startswith("_")
+        name: _question(name, spec) for name, spec in merged.items() if not name.startswith("_")
     }
 
 
@@ -60,7 +58,7 @@ def _load_documents(path: Path, template_root: Path) -> list[Any]:
         return merged
 
     Loader.add_constructor("!include", include)
-    return list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=Loader))  # noqa: S506
+    return list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=Loader))
 
 
 def _question(name: str, spec: Any) -> Question:

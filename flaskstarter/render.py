@@ -94,7 +94,9 @@ def _staging_folder(destination: Path, *, pretend: bool) -> Path:
         destination.parent.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=".flaskstarter-", dir=destination.parent))
     except OSError as error:
-        raise DestinationError(f"Cannot write in {destination.parent}: {error.strerror}.") from error
+        raise DestinationError(
+            f"Cannot write in {destination.parent}: {error.strerror}."
+        ) from error
 
 
 def _move_into_place(project: Path, destination: Path) -> None:

@@ -71,10 +71,12 @@ def served(
 
 
 def get(url: str, timeout: float = 10) -> Response:
-    request = urllib.request.Request(url, headers={"Accept": "*/*"})  # noqa: S310 (loopback only)
+    request = urllib.request.Request(url, headers={"Accept": "*/*"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310
-            return Response(reply.status, reply.headers.get("Content-Type", ""), reply.read().decode())
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
+            return Response(
+                reply.status, reply.headers.get("Content-Type", ""), reply.read().decode()
+            )
     except urllib.error.HTTPError as error:
         return Response(error.code, error.headers.get("Content-Type", ""), error.read().decode())
 
@@ -96,7 +98,9 @@ def check_route(base_url: str, route: RouteCheck, answers: dict[str, object]) ->
     return None
 
 
-def _wait_until_listening(process: subprocess.Popen[bytes], port: int, timeout: float, log: Path) -> None:
+def _wait_until_listening(
+    process: subprocess.Popen[bytes], port: int, timeout: float, log: Path
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -104,7 +108,9 @@ def _wait_until_listening(process: subprocess.Popen[bytes], port: int, timeout: 
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
             return
         time.sleep(0.1)
-    raise ServeError(f"gunicorn did not listen on port {port} within {timeout:.0f} s:\n{_tail(log)}")
+    raise ServeError(
+        f"gunicorn did not listen on port {port} within {timeout:.0f} s:\n{_tail(log)}"
+    )
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

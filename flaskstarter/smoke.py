@@ -124,13 +124,17 @@ def _check_installed(
     run_env = {**service_env, "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32)}
     if (env.project / "migrations").is_dir():
         with _step(report, "migrate", notify):
-            outcome = env.run("flask", "--app", answers["package_name"], "db", "upgrade", env=run_env)
+            outcome = env.run(
+                "flask", "--app", answers["package_name"], "db", "upgrade", env=run_env
+            )
             _require(outcome.ok, outcome.tail())
     with _step(report, "serve", notify):
         _serve_and_check(env, answers, run_env, root / "gunicorn.log")
 
 
-def _render(use_case: UseCase, answers: dict[str, Any], root: Path, source: TemplateSource | None) -> Path:
+def _render(
+    use_case: UseCase, answers: dict[str, Any], root: Path, source: TemplateSource | None
+) -> Path:
     try:
         rendered = render_project(
             RenderRequest(
@@ -145,11 +149,15 @@ def _render(use_case: UseCase, answers: dict[str, Any], root: Path, source: Temp
     return rendered.path
 
 
-def _serve_and_check(env: ProjectEnv, answers: dict[str, Any], run_env: dict[str, str], log: Path) -> None:
+def _serve_and_check(
+    env: ProjectEnv, answers: dict[str, Any], run_env: dict[str, str], log: Path
+) -> None:
     routes = CATALOGUE[UseCase(answers["use_case"])].routes
     try:
         with served(env, answers["package_name"], run_env, log) as base_url:
-            failures = [problem for route in routes if (problem := check_route(base_url, route, answers))]
+            failures = [
+                problem for route in routes if (problem := check_route(base_url, route, answers))
+            ]
     except ServeError as error:
         raise _StepFailed(str(error)) from error
     _require(not failures, "\n".join(failures))
@@ -175,7 +183,10 @@ def _scratch_services(env: ProjectEnv, answers: dict[str, Any]) -> Iterator[dict
 
 def _postgres_admin(env: ProjectEnv, admin_url: str, statement: str) -> None:
     # The project's venv has psycopg when it uses PostgreSQL; flaskstarter itself needs no driver.
-    script = "import psycopg, sys\nwith psycopg.connect(sys.argv[1], autocommit=True) as c: c.execute(sys.argv[2])"
+    script = (
+        "import psycopg, sys\n"
+        "with psycopg.connect(sys.argv[1], autocommit=True) as c: c.execute(sys.argv[2])"
+    )
     result = env.run("python", "-c", script, admin_url, statement, timeout=60)
     if not result.ok:
         raise _ServiceFailed(f"PostgreSQL at {admin_url}: {result.tail(3)}")

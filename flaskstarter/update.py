@@ -6,6 +6,7 @@ import subprocess
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flaskstarter import copier_errors
 from flaskstarter.errors import UpdateError
@@ -23,7 +24,9 @@ class UpdateResult:
     conflicted_files: list[str]
 
 
-def update_project(project: Path, *, vcs_ref: str | None = None, pretend: bool = False) -> UpdateResult:
+def update_project(
+    project: Path, *, vcs_ref: str | None = None, pretend: bool = False
+) -> UpdateResult:
     """Run Copier's update with inline conflicts; report the files left with conflict markers."""
     project = project.expanduser().resolve()
     old_answers = check_updatable(project)
@@ -51,7 +54,7 @@ def update_project(project: Path, *, vcs_ref: str | None = None, pretend: bool =
     )
 
 
-def check_updatable(project: Path) -> dict[str, object]:
+def check_updatable(project: Path) -> dict[str, Any]:
     """Say clearly why Copier would refuse, before it runs."""
     if not project.is_dir():
         raise UpdateError(f"{project} is not a folder.")
@@ -62,7 +65,9 @@ def check_updatable(project: Path) -> dict[str, object]:
     try:
         answers = read_answers(project)
     except Exception as error:  # yaml raises many types; all mean the same to the user
-        raise UpdateError(f"{ANSWERS_FILE} in {project} is not valid YAML: fix or restore it.") from error
+        raise UpdateError(
+            f"{ANSWERS_FILE} in {project} is not valid YAML: fix or restore it."
+        ) from error
     if not answers.get("_src_path"):
         raise UpdateError(f"{ANSWERS_FILE} in {project} does not say which template made it.")
     if not answers.get("_commit"):

@@ -1,12 +1,12 @@
-"""The four kinds of Flask project flaskstarter generates; values are folder names under templates/."""
+"""The four kinds of Flask project; their values are the folder names under templates/."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class UseCase(str, Enum):
+class UseCase(StrEnum):
     WEBSITE = "website"
     REST_API = "rest_api"
     PROTOTYPE = "prototype"

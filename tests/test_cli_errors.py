@@ -30,7 +30,11 @@ NEW_CASES = [
     ("data-without-equals", ["-y", "-d", "project_name"], "key=value"),
     ("data-unknown-question", ["-y", "-d", "colour=blue"], "Unknown question 'colour'"),
     ("data-wrong-type", ["-y", "-k", "website", "-d", "auth=maybe"], "not a valid bool"),
-    ("data-invalid-choice", ["-y", "-k", "website", "-d", "database=mysql"], "not one of the choices"),
+    (
+        "data-invalid-choice",
+        ["-y", "-k", "website", "-d", "database=mysql"],
+        "not one of the choices",
+    ),
     ("disabled-choice", ["-y", "-k", "rest_api", "-d", "database=none"], "REST API stores"),
     ("celery-without-redis", ["-y", "-k", "microservice", "-d", "worker=celery"], "Redis"),
     ("no-terminal", ["-k", "prototype"], "--defaults"),
@@ -47,7 +51,9 @@ def _assert_clean_failure(code: int, out: str, err: str, expected: str) -> None:
     assert expected.lower() in message.lower(), message
 
 
-@pytest.mark.parametrize(("args", "expected"), [c[1:] for c in NEW_CASES], ids=[c[0] for c in NEW_CASES])
+@pytest.mark.parametrize(
+    ("args", "expected"), [c[1:] for c in NEW_CASES], ids=[c[0] for c in NEW_CASES]
+)
 def test_new_refuses_bad_input(tmp_path: Path, args: list[str], expected: str) -> None:
     (tmp_path / "keep.txt").write_text("existing work")
     before = snapshot(tmp_path)
@@ -90,7 +96,9 @@ DESTINATION_CASES = [
 
 
 @pytest.mark.parametrize(
-    ("make_destination", "expected"), [c[1:] for c in DESTINATION_CASES], ids=[c[0] for c in DESTINATION_CASES]
+    ("make_destination", "expected"),
+    [c[1:] for c in DESTINATION_CASES],
+    ids=[c[0] for c in DESTINATION_CASES],
 )
 def test_new_refuses_unusable_destinations(tmp_path: Path, make_destination, expected: str) -> None:
     destination = make_destination(tmp_path)
@@ -111,7 +119,9 @@ DATA_FILE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("content", "expected"), [c[1:] for c in DATA_FILE_CASES], ids=[c[0] for c in DATA_FILE_CASES])
+@pytest.mark.parametrize(
+    ("content", "expected"), [c[1:] for c in DATA_FILE_CASES], ids=[c[0] for c in DATA_FILE_CASES]
+)
 def test_new_refuses_bad_answers_files(tmp_path: Path, content: str | None, expected: str) -> None:
     answers = tmp_path / "answers.yml"
     if content is not None:

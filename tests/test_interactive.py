@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pexpect
-import pytest
 import yaml
 
 CTRL_U = "\x15"  # clear the pre-filled default

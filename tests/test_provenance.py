@@ -27,13 +27,29 @@ def test_cli_output_equals_copier_copy_of_the_tagged_git_source(
 
     code, _, err = run_cli("new", str(by_cli), "-k", kind, "-y", "--no-git")
     subprocess.run(
-        [COPIER, "copy", "--quiet", "--defaults", "--vcs-ref", f"v{__version__}",
-         "-d", f"use_case={kind}", "-d", "project_name=demo", template_repo.url, str(by_copier)],
-        check=True, capture_output=True, stdin=subprocess.DEVNULL,
+        [
+            COPIER,
+            "copy",
+            "--quiet",
+            "--defaults",
+            "--vcs-ref",
+            f"v{__version__}",
+            "-d",
+            f"use_case={kind}",
+            "-d",
+            "project_name=demo",
+            template_repo.url,
+            str(by_copier),
+        ],
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
     )
 
     assert code == 0, err
     cli_files = snapshot(by_cli)
     cli_files.pop(".env")
     assert cli_files == snapshot(by_copier)
-    assert (by_cli / ".copier-answers.yml").read_text() == (by_copier / ".copier-answers.yml").read_text()
+    assert (by_cli / ".copier-answers.yml").read_text() == (
+        by_copier / ".copier-answers.yml"
+    ).read_text()

@@ -23,17 +23,34 @@ def test_smoke_command_passes_the_prototype_and_prints_a_table() -> None:
 
 
 def test_prototype_with_custom_names_passes_every_step() -> None:
-    report = run_smoke("prototype", {"project_name": "Quote \"&\" <Test>", "package_name": "quoted"})
+    report = run_smoke("prototype", {"project_name": 'Quote "&" <Test>', "package_name": "quoted"})
 
     assert report.ok, report.summary()
-    assert [step.name for step in report.steps] == ["render", "install", "tests", "lint", "types", "serve"]
+    assert [step.name for step in report.steps] == [
+        "render",
+        "install",
+        "tests",
+        "lint",
+        "types",
+        "serve",
+    ]
 
 
-def test_smoke_reports_a_failing_test_suite_and_a_broken_route(tmp_path: Path, template_repo: TemplateRepo) -> None:
+def test_smoke_reports_a_failing_test_suite_and_a_broken_route(
+    tmp_path: Path, template_repo: TemplateRepo
+) -> None:
     template_repo.edit(
-        "prototype", "tests/test_app.py.jinja", "assert response.get_json() == []", "assert response.get_json() == [1]"
+        "prototype",
+        "tests/test_app.py.jinja",
+        "assert response.get_json() == []",
+        "assert response.get_json() == [1]",
     )
-    template_repo.edit("prototype", "{{package_name}}/__init__.py.jinja", '@app.get("/api/notes")', '@app.get("/api/notez")')
+    template_repo.edit(
+        "prototype",
+        "{{package_name}}/__init__.py.jinja",
+        '@app.get("/api/notes")',
+        '@app.get("/api/notez")',
+    )
     template_repo.commit_and_tag("0.1.1")
 
     report = run_smoke("prototype", source=explicit_source(template_repo.url, "v0.1.1"))
@@ -47,10 +64,17 @@ def test_smoke_reports_a_failing_test_suite_and_a_broken_route(tmp_path: Path, t
 
 
 def test_smoke_command_exits_non_zero_on_failure(template_repo: TemplateRepo) -> None:
-    template_repo.edit("prototype", "pyproject.toml.jinja", '"flask-sqlalchemy>=3.1,<4",', '"flask-sqlalchemy>=999",')
+    template_repo.edit(
+        "prototype",
+        "pyproject.toml.jinja",
+        '"flask-sqlalchemy>=3.1,<4",',
+        '"flask-sqlalchemy>=999",',
+    )
     template_repo.commit_and_tag("0.1.1")
 
-    code, out, _ = run_cli("smoke", "-k", "prototype", "--template-src", template_repo.url, "--vcs-ref", "v0.1.1")
+    code, out, _ = run_cli(
+        "smoke", "-k", "prototype", "--template-src", template_repo.url, "--vcs-ref", "v0.1.1"
+    )
 
     assert code == 1
     assert "FAIL" in out
