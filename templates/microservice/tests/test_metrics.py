@@ -1,0 +1,42 @@
+from flask.testing import FlaskClient
+from prometheus_client.parser import text_string_to_metric_families
+
+
+def samples(client: FlaskClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(response.get_data(as_text=True))
+        for sample in family.samples
+    }
+
+
+def request_count(client: FlaskClient, endpoint: str, status: str = "200") -> float:
+    labels = frozenset({"method": "GET", "endpoint": endpoint, "status": status}.items())
+    return samples(client).get(("flask_http_request_duration_seconds_count", labels), 0.0)
+
+
+def test_metrics_count_requests_by_endpoint_and_status(client: FlaskClient) -> None:
+    for _ in range(3):
+        client.get("/api/v1/info")
+    client.get("/api/v1/no-such-thing")
+    assert request_count(client, "api.info") == 3
+    assert request_count(client, "None", status="404") == 1
+
+
+def test_metrics_export_latency_histograms(client: FlaskClient) -> None:
+    client.get("/api/v1/info")
+    body = client.get("/metrics").get_data(as_text=True)
+    assert "flask_http_request_duration_seconds_bucket{" in body
+    assert "flask_http_request_total" in body
+
+
+def test_probes_and_metrics_themselves_are_not_counted(client: FlaskClient) -> None:
+    client.get("/healthz")
+    client.get("/readyz")
+    client.get("/metrics")
+    assert request_count(client, "health.healthz") == 0
+    assert request_count(client, "health.readyz") == 0
+    assert request_count(client, "prometheus_metrics") == 0
