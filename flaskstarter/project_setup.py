@@ -7,6 +7,8 @@ import secrets
 import subprocess
 from pathlib import Path
 
+from flaskstarter.errors import RenderError
+
 ENV_FILE = ".env"
 _COMMIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "flaskstarter",
@@ -61,4 +63,14 @@ def _git_config(key: str, cwd: Path | None = None) -> str | None:
 
 
 def _git(project: Path, env: dict[str, str], *args: str) -> None:
-    subprocess.run(["git", *args], cwd=project, env=env, check=True, capture_output=True)
+    try:
+        result = subprocess.run(
+            ["git", *args], cwd=project, env=env, capture_output=True, text=True
+        )
+    except OSError as error:
+        raise RenderError(
+            f"Cannot run git ({error.strerror}): install git, or pass --no-git."
+        ) from error
+    if result.returncode != 0:
+        reason = " ".join(result.stderr.split()) or f"exit code {result.returncode}"
+        raise RenderError(f"git {args[0]} failed: {reason}")

@@ -6,6 +6,7 @@ destination as it was: nothing half-written, nothing existing touched.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import warnings
@@ -44,7 +45,9 @@ class RenderedProject:
 def render_project(request: RenderRequest) -> RenderedProject:
     """Render the template for `request` and return what was (or, pretending, would be) made."""
     destination = check_destination(request.destination, overwrite=request.overwrite)
+    created_parents = [] if request.pretend else _make_parents(destination)
     staging = _staging_folder(destination, pretend=request.pretend)
+    succeeded = False
     try:
         project = staging / "project"
         _run_copier(request, project)
@@ -57,6 +60,7 @@ def render_project(request: RenderRequest) -> RenderedProject:
         if request.git:
             init_git(project, f"Generate {answers.get('use_case', 'project')} with flaskstarter")
         _move_into_place(project, destination)
+        succeeded = True
         return RenderedProject(destination, answers, files)
     except KeyboardInterrupt as interrupt:
         raise Aborted() from interrupt
@@ -64,6 +68,8 @@ def render_project(request: RenderRequest) -> RenderedProject:
         raise RenderError(f"Cannot write {destination}: {error.strerror or error}.") from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if not succeeded:
+            _remove_empty(created_parents)
 
 
 def _run_copier(request: RenderRequest, project: Path) -> None:
@@ -86,17 +92,33 @@ def _run_copier(request: RenderRequest, project: Path) -> None:
         )
 
 
+def _make_parents(destination: Path) -> list[Path]:
+    """Create the destination's missing parent folders; return them, deepest first."""
+    missing = [folder for folder in destination.parents if not folder.exists()]
+    try:
+        for folder in reversed(missing):
+            folder.mkdir()
+    except OSError as error:
+        _remove_empty(missing)
+        raise DestinationError(f"Cannot create {error.filename}: {error.strerror}.") from error
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
 def _staging_folder(destination: Path, *, pretend: bool) -> Path:
     """A private folder beside the destination (same filesystem, so the final move is atomic)."""
     try:
         if pretend:
             return Path(tempfile.mkdtemp(prefix=".flaskstarter-"))
-        destination.parent.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=".flaskstarter-", dir=destination.parent))
     except OSError as error:
-        raise DestinationError(
-            f"Cannot write in {destination.parent}: {error.strerror}."
-        ) from error
+        message = f"Cannot write in {destination.parent}: {error.strerror}."
+        raise DestinationError(message) from error
 
 
 def _move_into_place(project: Path, destination: Path) -> None:

@@ -132,3 +132,21 @@ def test_new_refuses_bad_answers_files(tmp_path: Path, content: str | None, expe
 
     _assert_clean_failure(code, out, err, expected)
     assert snapshot(tmp_path) == before
+
+
+def test_missing_parent_folders_are_removed_again_on_failure(tmp_path: Path) -> None:
+    before = snapshot(tmp_path)
+
+    code, _, err = run_cli(
+        "new", str(tmp_path / "a" / "b" / "demo"), "-y", "-d", "package_name=flask"
+    )
+
+    assert code == 1 and "shadow" in err
+    assert snapshot(tmp_path) == before
+    assert not (tmp_path / "a").exists()
+
+
+def test_missing_parent_folders_are_created(tmp_path: Path) -> None:
+    code, _, err = run_cli("new", str(tmp_path / "a" / "b" / "demo"), "-k", "prototype", "-y")
+    assert code == 0, err
+    assert (tmp_path / "a" / "b" / "demo" / "pyproject.toml").exists()

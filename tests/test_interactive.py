@@ -78,3 +78,29 @@ def test_destination_is_asked_when_omitted(tmp_path: Path) -> None:
     child.close()
 
     assert not (tmp_path / "asked-folder").exists()
+
+
+def test_sigint_during_rendering_leaves_no_partial_project(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flaskstarter", "new", "demo", "-k", "website", "-y"],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not list(tmp_path.glob(".flaskstarter-*")):
+        assert time.monotonic() < deadline and process.poll() is None, "rendering never started"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+
+    assert process.returncode == 130, out + err
+    assert err.strip() == "Aborted."
+    assert "Traceback" not in out + err
+    assert list(tmp_path.iterdir()) == []

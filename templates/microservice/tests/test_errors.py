@@ -1,7 +1,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 
 Check = Callable[[Any, int], None]
@@ -22,8 +22,9 @@ def test_wrong_method_is_a_json_405_with_allow(client: FlaskClient, assert_error
     assert "GET" in response.headers["Allow"]
 
 
-def test_a_too_large_body_is_a_json_413(client: FlaskClient, assert_error: Check) -> None:
-    response = client.post("/api/v1/info", data=b"x" * (1024 * 1024 + 1))
+def test_a_too_large_body_is_a_json_413(app: Flask, assert_error: Check) -> None:
+    app.add_url_rule("/upload", view_func=lambda: request.get_data(), methods=["POST"])
+    response = app.test_client().post("/upload", data=b"x" * (1024 * 1024 + 1))
     assert response.status_code == 413
     assert_error(response.get_json(), 413)
 
