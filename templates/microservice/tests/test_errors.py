@@ -48,3 +48,9 @@ def test_security_headers_are_set(client: FlaskClient) -> None:
     response = client.get("/api/v1/info")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_hsts_is_sent_over_https(client: FlaskClient) -> None:
+    response = client.get("/api/v1/info", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")

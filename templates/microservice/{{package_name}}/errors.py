@@ -61,7 +61,8 @@ def error_body(
 
 
 def error_response(error: ApiError) -> Response:
-    response = jsonify(error_body(error.status, error.message, code=error.code, details=error.details))
+    body = error_body(error.status, error.message, code=error.code, details=error.details)
+    response = jsonify(body)
     response.status_code = error.status
     return response
 

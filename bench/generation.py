@@ -1,0 +1,94 @@
+"""Group 1: `flaskstarter new` against raw `copier copy` of the same template, same source."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from bench.commands import BenchError, console_script, run_timed
+from bench.results import GroupResult, Row, Sample, Target, in_turn, median, run_label
+from bench.settings import Progress, Settings
+from flaskstarter.template_source import bundled_source
+
+GROUP = "generation"
+FLASKSTARTER = "flaskstarter new"
+COPIER = "copier copy"
+TARGET = Target("ratio", at_most=1.1)
+
+
+def generation_commands(kind: str, destination: Path) -> dict[str, list[str]]:
+    """Both commands for one kind: flaskstarter (git init and commit included) and raw Copier."""
+    source = bundled_source()
+    copier = [*console_script("copier"), "copy", "--defaults", "--quiet", "-d", f"use_case={kind}"]
+    if source.vcs_ref:
+        copier += ["--vcs-ref", source.vcs_ref]
+    return {
+        FLASKSTARTER: [
+            *console_script("flaskstarter"),
+            "new",
+            str(destination),
+            "--kind",
+            kind,
+            "--defaults",
+        ],
+        COPIER: [*copier, source.location, str(destination)],
+    }
+
+
+def run_generation(settings: Settings, progress: Progress) -> GroupResult:
+    """Time both commands for every kind, interleaved, after untimed warm-up runs."""
+    result = GroupResult(GROUP, "Generation: flaskstarter new vs raw copier copy (seconds)")
+    errors: dict[str, str] = {}
+    for run in range(-settings.warmup, settings.runs):
+        for kind in settings.kinds:
+            if kind in errors:
+                continue
+            progress(f"generation: {kind}, {run_label(run, settings.runs)}")
+            try:
+                result.samples += _time_both(kind, run)
+            except BenchError as error:
+                errors[kind] = str(error)
+    result.rows = [_row(result, kind, errors.get(kind)) for kind in settings.kinds]
+    return result
+
+
+def _time_both(kind: str, run: int) -> list[Sample]:
+    samples = []
+    with tempfile.TemporaryDirectory(prefix="bench-generation-") as scratch:
+        for subject in in_turn([FLASKSTARTER, COPIER], run):
+            destination = Path(scratch) / f"{subject.split()[0]}-project"
+            timing, _ = run_timed(generation_commands(kind, destination)[subject])
+            files = sum(1 for path in destination.rglob("*") if path.is_file() and _ours(path))
+            samples.append(Sample.timed(GROUP, kind, subject, run, timing, files=files))
+            shutil.rmtree(destination, ignore_errors=True)
+    return samples
+
+
+def _ours(path: Path) -> bool:
+    return ".git" not in path.parts
+
+
+def _row(result: GroupResult, kind: str, error: str | None) -> Row:
+    files = [
+        sample.extra["files"]
+        for sample in result.samples
+        if sample.kind == kind and sample.subject == COPIER
+    ]
+    return Row(
+        GROUP,
+        kind,
+        FLASKSTARTER,
+        "s",
+        median(result.values(kind, FLASKSTARTER)),
+        baseline=COPIER,
+        baseline_median=median(result.values(kind, COPIER)),
+        target=TARGET,
+        runs=len(result.values(kind, FLASKSTARTER)),
+        details={
+            "files": files[-1] if files else None,
+            "cpu_s": median(result.extras(kind, FLASKSTARTER, "cpu_s")),
+            "baseline_cpu_s": median(result.extras(kind, COPIER, "cpu_s")),
+        },
+        error=error,
+    )

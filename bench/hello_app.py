@@ -1,0 +1,21 @@
+"""The baseline of the throughput group: a bare Flask hello-world, no extension, no middleware.
+
+The benchmark copies this file into a package of its own and serves it with the same gunicorn
+and the same worker settings as the generated project, from that project's venv.
+"""
+
+from flask import Flask
+
+
+def create_app() -> Flask:
+    app = Flask(__name__)
+
+    @app.get("/")
+    def hello() -> str:
+        return "<!doctype html><title>Hello</title><p>Hello, World!</p>"
+
+    @app.get("/json")
+    def hello_json() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

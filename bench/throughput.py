@@ -1,0 +1,192 @@
+"""Group 4: served throughput of each kind's routes against a bare Flask hello-world.
+
+Both apps run at once under gunicorn from the kind's own venv (same Flask, same gunicorn) with
+the same worker settings, and the load alternates between them run after run.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.commands import BenchError, run_timed
+from bench.loadgen import LoadResult, apply_load, pick_generator
+from bench.projects import install_with_uv, render_default
+from bench.results import GroupResult, Row, Sample, Target, in_turn, median, run_label
+from bench.settings import Progress, Settings
+from flaskstarter.project_env import ProjectEnv
+from flaskstarter.provenance import read_answers
+from flaskstarter.serve import ServeError, check_route, served
+from flaskstarter.use_cases import CATALOGUE, RouteCheck, UseCase
+
+GROUP = "throughput"
+JSON = "application/json"
+TARGET = Target("ratio", at_least=0.8)
+HEALTHZ = RouteCheck("/healthz", JSON, "")
+BARE_PACKAGE = "bench_hello"
+BARE_HTML = RouteCheck("/", "text/html", "Hello, World!")
+BARE_JSON = RouteCheck("/json", JSON, "ok")
+WARMUP_SECONDS = 1.0
+# More failed requests than this share of the total makes the figure an error, not a number.
+MAX_ERROR_SHARE = 0.01
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    subject: str
+    url: str
+    route: RouteCheck
+    bare: bool = False
+
+
+def routes_to_measure(kind: str) -> list[RouteCheck]:
+    """The kind's main route, its other JSON routes (not the OpenAPI document), and /healthz."""
+    main, *others = CATALOGUE[UseCase(kind)].routes
+    chosen = [main, *(r for r in others if r.content_type == JSON and "openapi" not in r.path)]
+    if all(route.path != HEALTHZ.path for route in chosen):
+        chosen.append(HEALTHZ)  # measured where the kind has one
+    return chosen
+
+
+def run_throughput(settings: Settings, progress: Progress) -> GroupResult:
+    result = GroupResult(GROUP, "Served throughput under gunicorn (requests/s)")
+    generator = pick_generator(settings.load_generator)
+    result.extra["load"] = {
+        "generator": generator,
+        "duration_s": settings.duration,
+        "connections": settings.connections,
+        "gunicorn": settings.gunicorn_args,
+    }
+    for kind in settings.kinds:
+        try:
+            endpoints = _measure_kind(kind, settings, generator, result, progress)
+        except (BenchError, ServeError) as error:
+            result.rows.append(Row(GROUP, kind, "serve", "req/s", None, error=str(error)))
+            continue
+        result.rows += [_row(result, kind, endpoint) for endpoint in endpoints]
+    return result
+
+
+def _measure_kind(
+    kind: str, settings: Settings, generator: str, result: GroupResult, progress: Progress
+) -> list[Endpoint]:
+    scratch = Path(tempfile.mkdtemp(prefix=f"bench-throughput-{kind}-"))
+    try:
+        progress(f"throughput: {kind}: render and install")
+        project = render_default(kind, scratch / "project")
+        _, env = install_with_uv(project, scratch / "venv")
+        answers = {k: v for k, v in read_answers(project).items() if not k.startswith("_")}
+        run_env = {
+            "APP_ENV": "production",
+            "SECRET_KEY": secrets.token_hex(32),
+            "GUNICORN_CMD_ARGS": settings.gunicorn_args,
+        }
+        _migrate(env, answers["package_name"], run_env)
+        bare = _bare_project(scratch / "bare", env)
+        with ExitStack() as stack:
+            url = stack.enter_context(
+                served(env, answers["package_name"], run_env, scratch / "project.log")
+            )
+            bare_url = stack.enter_context(
+                served(bare, BARE_PACKAGE, run_env, scratch / "bare.log")
+            )
+            endpoints = _endpoints(kind, url, bare_url, answers, result)
+            for run in range(-settings.warmup, settings.runs):
+                progress(f"throughput: {kind}, {run_label(run, settings.runs)}")
+                duration = WARMUP_SECONDS if run < 0 else settings.duration
+                for endpoint in in_turn(endpoints, run):
+                    load = apply_load(endpoint.url, generator, duration, settings.connections)
+                    result.samples.append(_sample(kind, endpoint, run, load))
+        return endpoints
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _migrate(env: ProjectEnv, package: str, run_env: dict[str, str]) -> None:
+    if (env.project / "migrations").is_dir():
+        command = [str(env.bin / "flask"), "--app", package, "db", "upgrade"]
+        run_timed(command, cwd=env.project, env=env.environ(run_env))
+
+
+def _bare_project(folder: Path, env: ProjectEnv) -> ProjectEnv:
+    package = folder / BARE_PACKAGE
+    package.mkdir(parents=True)
+    shutil.copyfile(Path(__file__).with_name("hello_app.py"), package / "__init__.py")
+    return ProjectEnv(folder, env.venv)
+
+
+def _endpoints(
+    kind: str, url: str, bare_url: str, answers: dict[str, object], result: GroupResult
+) -> list[Endpoint]:
+    """Check every route answers as promised before loading it; skip an absent /healthz."""
+    endpoints = []
+    for route in routes_to_measure(kind):
+        problem = check_route(url, route, answers)
+        if problem and route is HEALTHZ:
+            result.extra.setdefault("absent", {})[kind] = problem
+            continue
+        if problem:
+            raise BenchError(problem)
+        path = route.path.format(**answers)
+        endpoints.append(Endpoint(f"GET {path}", url + path, route))
+    for route in (BARE_HTML, BARE_JSON):
+        if problem := check_route(bare_url, route, {}):
+            raise BenchError(f"bare app: {problem}")
+        endpoints.append(Endpoint(f"bare GET {route.path}", bare_url + route.path, route, True))
+    return endpoints
+
+
+def _sample(kind: str, endpoint: Endpoint, run: int, load: LoadResult) -> Sample:
+    return Sample(
+        GROUP,
+        kind,
+        endpoint.subject,
+        run,
+        load.requests_per_second,
+        "req/s",
+        run < 0,
+        {
+            "p50_ms": load.p50_ms,
+            "p99_ms": load.p99_ms,
+            "requests": load.requests,
+            "errors": load.errors,
+        },
+    )
+
+
+def _row(result: GroupResult, kind: str, endpoint: Endpoint) -> Row:
+    timed = [
+        s
+        for s in result.samples
+        if s.kind == kind and s.subject == endpoint.subject and not s.warmup
+    ]
+    requests = sum(sample.extra["requests"] for sample in timed)
+    errors = sum(sample.extra["errors"] for sample in timed)
+    baseline = (
+        f"bare GET {BARE_JSON.path if endpoint.route.content_type == JSON else BARE_HTML.path}"
+    )
+    error = None
+    if errors > MAX_ERROR_SHARE * max(requests, 1):
+        error = f"{errors} of {requests} requests failed"
+    return Row(
+        GROUP,
+        kind,
+        endpoint.subject,
+        "req/s",
+        median(sample.value for sample in timed),
+        baseline=None if endpoint.bare else baseline,
+        baseline_median=None if endpoint.bare else median(result.values(kind, baseline)),
+        target=TARGET if endpoint.route.content_type == JSON and not endpoint.bare else None,
+        runs=len(timed),
+        details={
+            "p50_ms": median(sample.extra["p50_ms"] for sample in timed),
+            "p99_ms": median(sample.extra["p99_ms"] for sample in timed),
+            "requests": requests,
+            "errors": errors,
+        },
+        error=error,
+    )

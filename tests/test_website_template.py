@@ -1,0 +1,531 @@
+"""The website template: files per answer, every combination end to end, a real browser, updates."""
+
+from __future__ import annotations
+
+import py_compile
+import re
+import secrets
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from flaskstarter import services
+from flaskstarter.project_env import ProjectEnv, create_and_install
+from flaskstarter.render import RenderRequest, render_project
+from flaskstarter.serve import served
+from flaskstarter.smoke import run_smoke
+from flaskstarter.template_source import bundled_source
+from tests.template_repo import TemplateRepo, git
+from tests.website_browser import visitor
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = REPO_ROOT / "templates" / "website"
+COPIER = str(Path(sys.executable).parent / "copier")
+
+# Every combination the questions allow: `auth` is only asked when there is a database.
+COMBINATIONS = {
+    "sqlite-auth": {"database": "sqlite", "auth": True},
+    "sqlite": {"database": "sqlite", "auth": False},
+    "none": {"database": "none"},
+    "postgresql-auth": {"database": "postgresql", "auth": True},
+    "postgresql": {"database": "postgresql", "auth": False},
+}
+ALWAYS = {
+    ".copier-answers.yml",
+    ".dockerignore",
+    ".env.example",
+    ".github/workflows/ci.yml",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    "Dockerfile",
+    "README.md",
+    "gunicorn.conf.py",
+    "pyproject.toml",
+    "{pkg}/__init__.py",
+    "{pkg}/config.py",
+    "{pkg}/contact.py",
+    "{pkg}/errors.py",
+    "{pkg}/extensions.py",
+    "{pkg}/main.py",
+    "{pkg}/security.py",
+    "{pkg}/wsgi.py",
+    "{pkg}/static/css/site.css",
+    "{pkg}/static/favicon.svg",
+    "{pkg}/templates/base.html",
+    "{pkg}/templates/macros.html",
+    "{pkg}/templates/main/index.html",
+    "{pkg}/templates/main/about.html",
+    "{pkg}/templates/contact/contact.html",
+    "{pkg}/templates/errors/404.html",
+    "{pkg}/templates/errors/500.html",
+    "{pkg}/templates/errors/error.html",
+    "tests/conftest.py",
+    "tests/test_config.py",
+    "tests/test_contact.py",
+    "tests/test_pages.py",
+}
+WITH_DATABASE = {
+    "{pkg}/models.py",
+    "migrations/README",
+    "migrations/alembic.ini",
+    "migrations/env.py",
+    "migrations/script.py.mako",
+    "migrations/versions/e8da7d3b3a43_initial_schema.py",
+    "tests/test_migrations.py",
+}
+WITH_AUTH = {
+    "{pkg}/auth/__init__.py",
+    "{pkg}/auth/commands.py",
+    "{pkg}/auth/forms.py",
+    "{pkg}/auth/views.py",
+    "{pkg}/templates/auth/_nav.html",
+    "{pkg}/templates/auth/account.html",
+    "{pkg}/templates/auth/login.html",
+    "{pkg}/templates/auth/register.html",
+    "tests/test_auth.py",
+}
+WITH_POSTGRESQL = {"compose.yaml"}
+
+
+def expected_files(answers: dict[str, Any], package: str) -> set[str]:
+    names = set(ALWAYS)
+    if answers["database"] != "none":
+        names |= WITH_DATABASE
+    if answers.get("auth"):
+        names |= WITH_AUTH
+    if answers["database"] == "postgresql":
+        names |= WITH_POSTGRESQL
+    return {name.format(pkg=package) for name in names}
+
+
+def _render(copie: Any, **answers: Any) -> Any:
+    result = copie.copy(extra_answers={"use_case": "website", **answers}, vcs_ref="HEAD")
+    assert result.exit_code == 0, result.exception
+    return result
+
+
+def _files(project: Path) -> set[str]:
+    return {str(path.relative_to(project)) for path in project.rglob("*") if path.is_file()}
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS.values(), ids=COMBINATIONS.keys())
+def test_website_renders_the_files_its_answers_ask_for(copie: Any, answers: dict[str, Any]) -> None:
+    result = _render(copie, project_name="Acme Site", **answers)
+    project: Path = result.project_dir
+
+    assert _files(project) == expected_files(answers, "acme_site")
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert recorded["use_case"] == "website"
+    assert recorded["database"] == answers["database"]
+    assert recorded.get("auth", False) == answers.get("auth", False)
+    for path in project.rglob("*.py"):
+        py_compile.compile(str(path), doraise=True)
+    for path in [*project.rglob("*.yml"), *project.rglob("*.yaml")]:
+        yaml.safe_load(path.read_text())
+    tomllib.loads((project / "pyproject.toml").read_text())
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS.values(), ids=COMBINATIONS.keys())
+def test_dependencies_follow_the_answers(copie: Any, answers: dict[str, Any]) -> None:
+    result = _render(copie, **answers)
+    pyproject = tomllib.loads((result.project_dir / "pyproject.toml").read_text())
+    names = {re.split(r"[<>=\[]", dep)[0] for dep in pyproject["project"]["dependencies"]}
+
+    assert {"flask", "gunicorn", "flask-wtf", "email-validator"} <= names
+    assert ("flask-sqlalchemy" in names) == (answers["database"] != "none")
+    assert ("flask-migrate" in names) == (answers["database"] != "none")
+    assert ("psycopg" in names) == (answers["database"] == "postgresql")
+    assert ("flask-login" in names) == bool(answers.get("auth"))
+    for dependency in pyproject["project"]["dependencies"]:
+        assert re.search(r">=[\d.]+,<\d+", dependency), f"{dependency} needs a floor and a cap"
+
+
+def test_auth_without_a_database_is_refused_with_a_clear_message(copie: Any) -> None:
+    result = copie.copy(
+        extra_answers={"use_case": "website", "database": "none", "auth": True}, vcs_ref="HEAD"
+    )
+    assert result.exit_code != 0
+    assert "Accounts need a database" in str(result.exception)
+
+
+def test_auth_is_the_default_with_a_database_and_off_without(copie: Any) -> None:
+    with_db = _render(copie)
+    without_db = _render(copie, database="none")
+    assert with_db.answers["database"] == "sqlite" and with_db.answers["auth"] is True
+    assert not (without_db.project_dir / without_db.answers["package_name"] / "auth").exists()
+
+
+@pytest.mark.parametrize("auth", [True, False], ids=["auth", "no-auth"])
+def test_initial_migration_creates_exactly_the_tables_of_the_models(copie: Any, auth: bool) -> None:
+    result = _render(copie, database="sqlite", auth=auth)
+    project: Path = result.project_dir
+    migration = (project / "migrations/versions/e8da7d3b3a43_initial_schema.py").read_text()
+    models = (project / result.answers["package_name"] / "models.py").read_text()
+
+    created = set(re.findall(r"op\.create_table\('(\w+)'", migration))
+    dropped = set(re.findall(r"op\.drop_table\('(\w+)'", migration))
+    declared = set(re.findall(r'__tablename__ = "(\w+)"', models))
+    assert created == dropped == declared
+    assert created == ({"contact_message", "user_account"} if auth else {"contact_message"})
+
+
+def test_postgresql_ships_compose_with_a_healthy_database_and_ci_service(copie: Any) -> None:
+    result = _render(copie, database="postgresql", package_name="shop")
+    project: Path = result.project_dir
+    compose = yaml.safe_load((project / "compose.yaml").read_text())
+    database = compose["services"]["db"]
+
+    assert database["image"].startswith("postgres:")
+    assert "pg_isready" in " ".join(database["healthcheck"]["test"])
+    assert compose["services"]["web"]["depends_on"]["db"]["condition"] == "service_healthy"
+    ci = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    job = ci["jobs"]["test"]
+    assert job["services"]["postgres"]["image"].startswith("postgres:")
+    test_step = next(step for step in job["steps"] if step.get("run") == "pytest")
+    assert test_step["env"]["TEST_DATABASE_URL"].startswith("postgresql://")
+    assert "postgresql+psycopg://shop@127.0.0.1:5432/shop" in (project / ".env.example").read_text()
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS.values(), ids=COMBINATIONS.keys())
+def test_compose_file_and_ci_workflow_follow_their_schemas(
+    copie: Any, answers: dict[str, Any]
+) -> None:
+    project: Path = _render(copie, **answers).project_dir
+    checks = [("vendor.github-workflows", project / ".github/workflows/ci.yml")]
+    if answers["database"] == "postgresql":
+        checks.append(("vendor.compose-spec", project / "compose.yaml"))
+    for schema, path in checks:
+        outcome = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "check-jsonschema"),
+                "--builtin-schema",
+                schema,
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS.values(), ids=COMBINATIONS.keys())
+def test_dockerfile_passes_hadolint(copie: Any, answers: dict[str, Any]) -> None:
+    project: Path = _render(copie, **answers).project_dir
+    dockerfile = (project / "Dockerfile").read_text()
+    assert ("COPY migrations ./migrations" in dockerfile) == (answers["database"] != "none")
+    outcome = subprocess.run(
+        [str(Path(sys.executable).parent / "hadolint"), "--failure-threshold", "warning", "-"],
+        input=dockerfile,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+
+
+def test_html_templates_are_copied_verbatim_and_need_no_inline_code(copie: Any) -> None:
+    """Flask renders them, not Copier; the Content-Security-Policy forbids inline code."""
+    result = _render(copie, database="sqlite", auth=True, package_name="site")
+    templates = result.project_dir / "site" / "templates"
+    sources = TEMPLATE / "{{package_name}}" / "templates"
+    rendered = sorted(templates.rglob("*.html"))
+    assert len(rendered) == 13
+    for page in rendered:
+        relative = page.relative_to(templates)
+        source_parts = [
+            "{% if auth %}auth{% endif %}" if part == "auth" else part for part in relative.parts
+        ]
+        assert page.read_text() == sources.joinpath(*source_parts).read_text(), relative
+        html = page.read_text()
+        assert "<style" not in html and " style=" not in html, relative
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), relative
+        assert not re.search(r"\son[a-z]+=", html), relative
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Bob\u2019s Bakery \u2013 \u201cFresh\u201d \\ {{ x }}", "x" * 100, "日本のウェブサイト 🚀"],
+    ids=["typographic", "long", "cjk-emoji"],
+)
+def test_free_text_reaches_the_site_exactly(copie: Any, name: str) -> None:
+    result = _render(copie, project_name=name, package_name="texts", description=name[::-1])
+    namespace: dict[str, Any] = {}
+    exec((result.project_dir / "texts" / "config.py").read_text(), namespace)
+    config = namespace["Config"]
+    written = (config.PROJECT_NAME, config.PROJECT_DESCRIPTION)
+    assert written == (name, name[::-1])
+
+
+# --- End to end: install, test, lint, type-check, migrate, serve (slow) -----------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answers", COMBINATIONS.values(), ids=COMBINATIONS.keys())
+def test_every_combination_passes_the_smoke_harness(
+    request: pytest.FixtureRequest, answers: dict[str, Any]
+) -> None:
+    if answers["database"] == "postgresql":
+        request.getfixturevalue("postgres_url")  # skips on a laptop without PostgreSQL, fails in CI
+    report = run_smoke("website", {"project_name": "Acme <Site> & Co", **answers})
+
+    assert report.ok, report.summary()
+    steps = [step.name for step in report.steps]
+    assert ("migrate" in steps) == (answers["database"] != "none")
+
+
+def _installed_site(tmp_path: Path, **answers: Any) -> ProjectEnv:
+    rendered = render_project(
+        RenderRequest(
+            destination=tmp_path / "site",
+            source=bundled_source(),
+            answers={"use_case": "website", "project_name": "Acme Site", **answers},
+        )
+    )
+    env, installed = create_and_install(rendered.path, tmp_path / "venv")
+    assert installed.ok, installed.tail()
+    return env
+
+
+@pytest.mark.slow
+def test_postgresql_project_tests_pass_on_a_real_server(postgres_url: str, tmp_path: Path) -> None:
+    """The generated suite, migrations included, against a fresh PostgreSQL database."""
+    env = _installed_site(tmp_path, database="postgresql", auth=True)
+    name = services.scratch_database_name()
+    admin = [
+        "python",
+        "-c",
+        "import psycopg, sys\n"
+        "with psycopg.connect(sys.argv[1], autocommit=True) as c: c.execute(sys.argv[2])",
+    ]
+    assert env.run(*admin, postgres_url, f'CREATE DATABASE "{name}"').ok
+    try:
+        database_url = services.with_database(postgres_url, name)
+        outcome = env.run(
+            "pytest", "-q", "-p", "no:cacheprovider", env={"TEST_DATABASE_URL": database_url}
+        )
+        assert outcome.ok, outcome.tail(40)
+        assert "skipped" not in outcome.output
+        production = {
+            "APP_ENV": "production",
+            "SECRET_KEY": secrets.token_hex(32),
+            "DATABASE_URL": database_url,
+        }
+        upgraded = env.run("flask", "--app", "acme_site", "db", "upgrade", env=production)
+        assert upgraded.ok, upgraded.tail()
+        created = env.run(
+            "flask",
+            "--app",
+            "acme_site",
+            "create-user",
+            "boss@example.com",
+            "--password",
+            "a long password",
+            env=production,
+        )
+        assert created.ok and "Created the account boss@example.com." in created.output, (
+            created.tail()
+        )
+    finally:
+        env.run(*admin, postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- A real browser (slow) -----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_visitor_walks_the_site_in_chromium(chromium: str, tmp_path: Path) -> None:
+    """Home, nav, contact (empty then valid), sign up, log in, members' page, log out.
+
+    The site runs exactly as in production (APP_ENV=production, gunicorn, Secure cookies) on
+    http://127.0.0.1: Chromium treats loopback as a secure context and keeps Secure cookies
+    there, so no setting is relaxed for the test.
+    """
+    env = _installed_site(tmp_path, database="sqlite", auth=True)
+    production = {"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32)}
+    upgraded = env.run("flask", "--app", "acme_site", "db", "upgrade", env=production)
+    assert upgraded.ok, upgraded.tail()
+    screenshots = tmp_path / "screenshots"
+
+    with (
+        served(env, "acme_site", production, tmp_path / "gunicorn.log") as base_url,
+        visitor(chromium, screenshots, viewport={"width": 1280, "height": 900}) as tab,
+    ):
+        _walk(tab, base_url)
+        cookie = next(c for c in tab.page.context.cookies() if c["name"] == "session")
+        assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+
+    assert not tab.problems, tab.problems
+    assert len(tab.taken) >= 9 and all(path.stat().st_size > 0 for path in tab.taken)
+
+
+def _walk(tab: Any, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    page = tab.page
+    nav = page.get_by_role("navigation", name="Main")
+    page.goto(base_url + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Site")
+    tab.screenshot("home")
+
+    nav.get_by_role("link", name="About").click()
+    expect(page).to_have_url(base_url + "/about")
+    expect(nav.get_by_role("link", name="About")).to_have_attribute("aria-current", "page")
+    tab.screenshot("about")
+
+    nav.get_by_role("link", name="Contact").click()
+    page.get_by_role("button", name="Send message").click()
+    for error in (
+        "Please tell us your name.",
+        "Please give an e-mail address we can answer.",
+        "Please write a message.",
+    ):
+        expect(page.get_by_text(error)).to_be_visible()
+    tab.screenshot("contact-errors")
+
+    page.get_by_label("Name").fill("Ada Lovelace")
+    page.get_by_label("E-mail address").fill("ada@example.com")
+    page.get_by_label("Message").fill("Hello! I would like to know more.")
+    page.get_by_role("button", name="Send message").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Thank you, Ada Lovelace! Your message has been sent."
+    )
+    tab.screenshot("contact-sent")
+
+    nav.get_by_role("link", name="Sign up").click()
+    page.get_by_label("E-mail address").fill("member@example.com")
+    page.get_by_label("Password", exact=True).fill("correct horse battery staple")
+    page.get_by_label("Repeat the password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page).to_have_url(base_url + "/auth/login")
+    expect(page.get_by_role("status")).to_contain_text("Your account is ready")
+    tab.screenshot("signed-up")
+
+    page.goto(base_url + "/auth/account")  # members only: log in first, then come back here
+    expect(page).to_have_url(re.compile(r"/auth/login\?next=%2Fauth%2Faccount$"))
+    page.get_by_label("E-mail address").fill("member@example.com")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    tab.screenshot("log-in")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(base_url + "/auth/account")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_text("member@example.com")).to_be_visible()
+    tab.screenshot("account")
+
+    nav.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(base_url + "/")
+    expect(page.get_by_role("status")).to_have_text("You are logged out.")
+    expect(nav.get_by_role("link", name="Log in")).to_be_visible()
+    tab.screenshot("logged-out")
+
+    page.goto(base_url + "/no-such-page")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    tab.screenshot("not-found")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base_url + "/contact")
+    tab.screenshot("contact-phone")
+
+
+# --- Updates -----------------------------------------------------------------------------------
+
+TEAM_VIEW = """
+
+@bp.get("/team")
+def team() -> str:
+    return render_template("main/team.html")
+"""
+TEAM_PAGE = """{% extends "base.html" %}
+{% block content %}<div class="container page"><h1>Our team</h1></div>{% endblock %}
+"""
+TEAM_TEST = """
+
+def test_team_page(client) -> None:
+    assert b"Our team" in client.get("/team").data
+"""
+
+
+@pytest.mark.slow
+def test_copier_update_keeps_a_new_page_and_takes_template_changes(
+    tmp_path: Path, template_repo: TemplateRepo
+) -> None:
+    project = tmp_path / "site"
+    copied = subprocess.run(
+        [
+            COPIER,
+            "copy",
+            "--defaults",
+            "--vcs-ref",
+            "v0.1.0",
+            "-d",
+            "use_case=website",
+            "-d",
+            "project_name=Acme Site",
+            template_repo.url,
+            str(project),
+        ],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert copied.returncode == 0, copied.stderr
+    git(project, "init", "--quiet", "--initial-branch=main")
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "Generate the website")
+
+    # The team adds a page of its own, with a test.
+    main = project / "acme_site" / "main.py"
+    main.write_text(main.read_text() + TEAM_VIEW)
+    (project / "acme_site" / "templates" / "main" / "team.html").write_text(TEAM_PAGE)
+    pages_test = project / "tests" / "test_pages.py"
+    pages_test.write_text(pages_test.read_text() + TEAM_TEST)
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "Add the team page")
+
+    # The template moves on: a new accent colour and a friendlier 404 page.
+    stylesheet = "{{package_name}}/static/css/site.css"
+    template_repo.edit("website", stylesheet, "--accent: #4338ca;", "--accent: #0f766e;")
+    template_repo.edit(
+        "website",
+        "{{package_name}}/templates/errors/404.html",
+        "or it has moved.",
+        "or it has moved away.",
+    )
+    template_repo.commit_and_tag("0.2.0")
+
+    updated = subprocess.run(
+        [COPIER, "update", "--defaults"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+    assert updated.returncode == 0, updated.stderr
+    assert "_commit: v0.2.0" in (project / ".copier-answers.yml").read_text()
+    assert "def team() -> str:" in main.read_text()
+    assert (project / "acme_site" / "templates" / "main" / "team.html").read_text() == TEAM_PAGE
+    assert "--accent: #0f766e;" in (project / "acme_site/static/css/site.css").read_text()
+    assert "or it has moved away." in (project / "acme_site/templates/errors/404.html").read_text()
+    status = git(project, "status", "--porcelain")
+    assert "<<<<<<<" not in "".join(
+        path.read_text(errors="replace")
+        for path in project.rglob("*")
+        if path.is_file() and ".git" not in path.parts
+    ), status
+
+    env, installed = create_and_install(project, tmp_path / "venv")
+    assert installed.ok, installed.tail()
+    tests = env.run("pytest", "-q", "-p", "no:cacheprovider")
+    assert tests.ok, tests.tail(40)
+    assert (
+        "test_team_page"
+        in env.run("pytest", "--collect-only", "-q", "-p", "no:cacheprovider").output
+    )

@@ -1,0 +1,97 @@
+"""A real visitor's walk through a generated website, in Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Runs in every page before its own code; Playwright injects it outside the page's CSP.
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI}`);
+});
+"""
+
+
+@dataclass
+class BrowserProblems:
+    """Everything a visitor's browser complained about."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return any(
+            (self.console_errors, self.page_errors, self.csp_violations, self.failed_requests)
+        )
+
+
+@dataclass
+class Visitor:
+    """One browser tab that watches for problems and keeps numbered screenshots."""
+
+    page: Any
+    screenshots: Path
+    problems: BrowserProblems = field(default_factory=BrowserProblems)
+    taken: list[Path] = field(default_factory=list)
+
+    def watch(self) -> None:
+        self.page.add_init_script(RECORD_CSP_VIOLATIONS)
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self.problems.page_errors.append(str(error)))
+        self.page.on("response", self._on_response)
+        self.page.on("load", lambda page: self.collect_csp_violations())
+
+    def screenshot(self, name: str) -> None:
+        self.collect_csp_violations()
+        path = self.screenshots / f"{len(self.taken) + 1:02d}-{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        self.taken.append(path)
+
+    def collect_csp_violations(self) -> None:
+        found = self.page.evaluate("window.__cspViolations ? window.__cspViolations.splice(0) : []")
+        self.problems.csp_violations.extend(found)
+
+    def _on_console(self, message: Any) -> None:
+        if message.type == "error":
+            self.problems.console_errors.append(f"{self.page.url}: {message.text}")
+
+    def _on_response(self, response: Any) -> None:
+        # Pages may answer 4xx on purpose (a refused form); their files (CSS, icons) may not.
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.problems.failed_requests.append(f"{response.status} {response.url}")
+
+
+@contextmanager
+def visitor(chromium: str, screenshots: Path, **context_options: Any) -> Iterator[Visitor]:
+    """A fresh headless Chromium tab (Debian's Chromium, not Playwright's download)."""
+    from playwright.sync_api import sync_playwright
+
+    screenshots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = browser.new_context(**context_options)
+            context.set_default_timeout(15_000)
+            tab = Visitor(context.new_page(), screenshots)
+            tab.watch()
+            yield tab
+            context.close()
+        finally:
+            browser.close()
