@@ -49,12 +49,17 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--threads", type=int, default=4, help="gunicorn threads (every app)")
     parse.add_argument("--load-generator", choices=LOAD_GENERATORS, default="auto")
     parse.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy the gunicorn workers on every route that misses its target",
+    )
+    parse.add_argument(
         "--output", "-o", type=Path, help="JSON file (default: bench/results/bench-<time>.json)"
     )
     return parse
 
 
-def settings_from(arguments: argparse.Namespace) -> Settings:
+def settings_from(arguments: argparse.Namespace, output: Path) -> Settings:
     return Settings(
         groups=tuple(dict.fromkeys(arguments.group or GROUPS)),
         kinds=tuple(dict.fromkeys(arguments.kind or [kind.value for kind in UseCase])),
@@ -66,20 +71,22 @@ def settings_from(arguments: argparse.Namespace) -> Settings:
         workers=arguments.workers,
         threads=arguments.threads,
         load_generator=arguments.load_generator,
+        profile_dir=output.parent / output.stem if arguments.profile else None,
     )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     arguments = parser().parse_args(argv)
+    started = datetime.now(UTC)
+    output = arguments.output or RESULTS / f"bench-{started:%Y%m%dT%H%M%SZ}.json"
     try:
-        settings = settings_from(arguments)
+        settings = settings_from(arguments, output)
     except ValueError as error:
         parser().error(str(error))
     # Measure as on a developer's machine: Python caches byte-code (some sandboxes turn it off).
     bytecode_disabled = os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     console = Console(highlight=False, width=None if _terminal() else 160)
     status = Console(stderr=True, highlight=False)
-    started = datetime.now(UTC)
     groups = []
     try:
         for name in settings.groups:
@@ -87,7 +94,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         status.print("Aborted.")
         raise SystemExit(130) from None
-    output = arguments.output or RESULTS / f"bench-{started:%Y%m%dT%H%M%SZ}.json"
     show(groups, console)
     options = {**asdict(settings), "PYTHONDONTWRITEBYTECODE_dropped": bool(bytecode_disabled)}
     path = write_json(groups, output, options, started)

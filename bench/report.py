@@ -60,11 +60,36 @@ def imports_table(group: GroupResult) -> Table | None:
     return table
 
 
+def profiles_table(group: GroupResult, rows: int = 6) -> Table | None:
+    profiles = group.extra.get("profiles")
+    if not profiles:
+        return None
+    table = Table(title="Hot spots of the routes below target (py-spy, share of busy samples)")
+    for column in ("route", "where", "function", "self", "with calls"):
+        table.add_column(column, justify="right" if column in {"self", "with calls"} else "left")
+    for route, profile in profiles.items():
+        if "error" in profile:
+            table.add_row(route, "", escape(profile["error"].splitlines()[0]), "", "")
+            continue
+        for part in ("project", "self"):
+            for spot in profile[part][:rows]:
+                table.add_row(
+                    route,
+                    "project code" if part == "project" else "own time",
+                    escape(f"{spot['function']} ({spot['file']})"),
+                    f"{spot['self_share']:.0%}",
+                    f"{spot['total_share']:.0%}",
+                )
+                route = ""
+    return table
+
+
 def show(groups: list[GroupResult], console: Console) -> None:
     for group in groups:
         console.print(group_table(group))
-        if (table := imports_table(group)) is not None:
-            console.print(table)
+        for extra_table in (imports_table(group), profiles_table(group)):
+            if extra_table is not None:
+                console.print(extra_table)
         for row in group.rows:
             if row.error:
                 console.print(f"[red]{row.kind} {escape(row.subject)}:[/] {escape(row.error)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from flaskstarter.use_cases import UseCase
 
@@ -31,6 +32,8 @@ class Settings:
     threads: int = 4
     load_generator: str = "auto"
     import_rows: int = 8
+    # Where py-spy's stacks of a route that misses its target go; None: no profiling.
+    profile_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if self.runs < 1 or self.warmup < 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
@@ -56,8 +57,8 @@ def run_startup(settings: Settings, progress: Progress) -> GroupResult:
     result.rows = [_row(result, subject, baseline, errors.get(subject)) for subject in commands]
     progress("startup: python -X importtime")
     result.extra["imports"] = {
-        subject: _import_report(command[1:], settings.import_rows)
-        for subject, command in commands.items()
+        subject: _import_report(subject.split()[1:], settings.import_rows, settings.runs)
+        for subject in commands
         if subject.startswith("flaskstarter")
     }
     return result
@@ -80,18 +81,30 @@ def _row(result: GroupResult, subject: str, baseline: float | None, error: str |
     )
 
 
-def _import_report(arguments: list[str], rows: int) -> dict[str, object]:
+def _import_report(arguments: list[str], rows: int, repeats: int) -> dict[str, object]:
+    """Median self time per package over a few runs of `python -X importtime`."""
     command = [sys.executable, "-X", "importtime", "-m", "flaskstarter", *arguments]
+    per_run: list[list[ImportCost]] = []
     try:
-        _, output = run_timed(command, timeout=120)
+        for _ in range(repeats):
+            per_run.append(import_costs(run_timed(command, timeout=120)[1]))
     except BenchError as error:
         return {"error": str(error)}
-    costs = import_costs(output)
+    modules = {cost.package: cost.modules for costs in per_run for cost in costs}
+    medians = [
+        ImportCost(package, statistics.median(_self_ms(costs, package) for costs in per_run), count)
+        for package, count in modules.items()
+    ]
+    medians.sort(key=lambda cost: cost.self_ms, reverse=True)
     return {
-        "total_ms": round(sum(cost.self_ms for cost in costs), 1),
-        "top": [cost.__dict__ for cost in costs[:rows]],
-        "heavy_loaded": sorted({cost.package for cost in costs} & set(HEAVY)),
+        "total_ms": round(statistics.median(sum(c.self_ms for c in costs) for costs in per_run), 1),
+        "top": [cost.__dict__ for cost in medians[:rows]],
+        "heavy_loaded": sorted(set(modules) & set(HEAVY)),
     }
+
+
+def _self_ms(costs: list[ImportCost], package: str) -> float:
+    return next((cost.self_ms for cost in costs if cost.package == package), 0.0)
 
 
 def import_costs(importtime_output: str) -> list[ImportCost]:

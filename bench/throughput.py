@@ -6,15 +6,18 @@ the same worker settings, and the load alternates between them run after run.
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 import tempfile
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bench.commands import BenchError, run_timed
 from bench.loadgen import LoadResult, apply_load, pick_generator
+from bench.profiling import profile_under_load
 from bench.projects import install_with_uv, render_default
 from bench.results import GroupResult, Row, Sample, Target, in_turn, median, run_label
 from bench.settings import Progress, Settings
@@ -77,20 +80,11 @@ def _measure_kind(
     scratch = Path(tempfile.mkdtemp(prefix=f"bench-throughput-{kind}-"))
     try:
         progress(f"throughput: {kind}: render and install")
-        project = render_default(kind, scratch / "project")
-        _, env = install_with_uv(project, scratch / "venv")
-        answers = {k: v for k, v in read_answers(project).items() if not k.startswith("_")}
-        run_env = {
-            "APP_ENV": "production",
-            "SECRET_KEY": secrets.token_hex(32),
-            "GUNICORN_CMD_ARGS": settings.gunicorn_args,
-        }
-        _migrate(env, answers["package_name"], run_env)
+        env, answers, run_env = _install(kind, scratch, settings)
         bare = _bare_project(scratch / "bare", env)
+        package = str(answers["package_name"])
         with ExitStack() as stack:
-            url = stack.enter_context(
-                served(env, answers["package_name"], run_env, scratch / "project.log")
-            )
+            url = stack.enter_context(served(env, package, run_env, scratch / "project.log"))
             bare_url = stack.enter_context(
                 served(bare, BARE_PACKAGE, run_env, scratch / "bare.log")
             )
@@ -101,9 +95,67 @@ def _measure_kind(
                 for endpoint in in_turn(endpoints, run):
                     load = apply_load(endpoint.url, generator, duration, settings.connections)
                     result.samples.append(_sample(kind, endpoint, run, load))
+            if settings.profile_dir is not None:
+                _profile_misses(kind, endpoints, package, settings, generator, result, progress)
         return endpoints
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _install(
+    kind: str, scratch: Path, settings: Settings
+) -> tuple[ProjectEnv, dict[str, object], dict[str, str]]:
+    """Render and install the kind; its production settings, with the shared worker settings."""
+    project = render_default(kind, scratch / "project")
+    _, env = install_with_uv(project, scratch / "venv")
+    answers = {k: v for k, v in read_answers(project).items() if not k.startswith("_")}
+    run_env = {
+        "APP_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "GUNICORN_CMD_ARGS": settings.gunicorn_args,
+    }
+    _migrate(env, str(answers["package_name"]), run_env)
+    return env, answers, run_env
+
+
+def _profile_misses(
+    kind: str,
+    endpoints: list[Endpoint],
+    package: str,
+    settings: Settings,
+    generator: str,
+    result: GroupResult,
+    progress: Progress,
+) -> None:
+    """Profile every route below its target under one more load run; keep the stacks."""
+    assert settings.profile_dir is not None
+    settings.profile_dir.mkdir(parents=True, exist_ok=True)
+    profiles = result.extra.setdefault("profiles", {})
+    for endpoint in endpoints:
+        row = _row(result, kind, endpoint)
+        if row.verdict != "miss":
+            continue
+        progress(f"throughput: {kind}: profiling {endpoint.subject}")
+        slug = re.sub(r"[^a-z0-9]+", "-", f"{kind} {endpoint.subject}".lower()).strip("-")
+        output = settings.profile_dir / f"profile-{slug}.txt"
+        port = urlsplit(endpoint.url).port or 0
+        try:
+            spots = profile_under_load(
+                port,
+                settings.duration,
+                output,
+                lambda url=endpoint.url: apply_load(
+                    url, generator, settings.duration, settings.connections
+                ),
+                package,
+            )
+        except BenchError as error:
+            profiles[f"{kind} {endpoint.subject}"] = {"error": str(error)}
+            continue
+        profiles[f"{kind} {endpoint.subject}"] = {
+            "stacks": str(output),
+            **{part: [asdict(spot) for spot in found] for part, found in spots.items()},
+        }
 
 
 def _migrate(env: ProjectEnv, package: str, run_env: dict[str, str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import py_compile
+import re
 import shutil
 import tomllib
 import warnings
@@ -64,8 +65,11 @@ NASTY = [
     "\u202e",
     "'''",
     '"""',
-    "\x7f",
+    "\u00a0",
 ]
+# The validators refuse control characters and Unicode line separators (YAML would fold them
+# in the answers file); tests/test_cli_errors.py proves that refusal.
+REFUSED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 free_text = st.lists(
     st.one_of(
         st.sampled_from(NASTY), st.text(st.characters(exclude_categories=("Cs",)), max_size=8)
@@ -73,6 +77,7 @@ free_text = st.lists(
     min_size=1,
     max_size=6,
 ).map("".join)
+free_text = free_text.filter(lambda text: not REFUSED.search(text))
 project_names = free_text.filter(lambda text: text.strip() and len(text) <= 100)
 descriptions = free_text.filter(lambda text: len(text) <= 300)
 authors = free_text

@@ -1,0 +1,119 @@
+"""A generated microservice installed once, served by real gunicorn, and its Celery worker."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flaskstarter.project_env import ProjectEnv
+from flaskstarter.serve import served
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def request(
+    url: str, *, method: str = "GET", body: Any = None, headers: dict[str, str] | None = None
+) -> Reply:
+    """One HTTP request on a fresh connection (so gunicorn's workers share the load)."""
+    data = None if body is None else json.dumps(body).encode()
+    sent_headers = {"Content-Type": "application/json", **(headers or {})}
+    outgoing = urllib.request.Request(url, data=data, method=method, headers=sent_headers)
+    try:
+        with urllib.request.urlopen(outgoing, timeout=15) as reply:  # noqa: S310 (loopback only)
+            return Reply(reply.status, dict(reply.headers.items()), reply.read().decode())
+    except urllib.error.HTTPError as error:
+        return Reply(error.code, dict(error.headers.items()), error.read().decode())
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (it was free a moment ago)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def metric_total(metrics_text: str, name: str, **labels: str) -> float:
+    """Sum of the samples called `name` whose labels include `labels`."""
+    total = 0.0
+    for line in metrics_text.splitlines():
+        if not line.startswith(name + "{"):
+            continue
+        label_text, _, value = line[len(name) + 1 :].rpartition("} ")
+        found = dict(part.split("=", 1) for part in label_text.split(","))
+        if all(found.get(key) == f'"{wanted}"' for key, wanted in labels.items()):
+            total += float(value)
+    return total
+
+
+@dataclass
+class Service:
+    """A generated microservice in its own venv: serve it, start its worker."""
+
+    env: ProjectEnv
+    package: str
+    workdir: Path
+
+    @contextmanager
+    def serving(self, environ: dict[str, str], name: str) -> Iterator[tuple[str, Path]]:
+        """gunicorn with 2 workers on loopback; yields (base URL, log file)."""
+        log = self.workdir / f"{name}.log"
+        run_env = {"WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "2", **environ}
+        with served(self.env, self.package, run_env, log) as base_url:
+            yield base_url, log
+
+    @contextmanager
+    def celery_worker(self, environ: dict[str, str], timeout: float = 60) -> Iterator[Path]:
+        """A real Celery worker process; yields its log once it says it is ready."""
+        log = self.workdir / "worker.log"
+        command = [
+            str(self.env.bin / "celery"),
+            "-A",
+            f"{self.package}.worker:celery_app",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-mingle",
+            "--without-gossip",
+        ]
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                command,
+                cwd=self.env.project,
+                env=self.env.environ(environ),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            try:
+                deadline = time.monotonic() + timeout
+                while " ready." not in log.read_text():
+                    assert process.poll() is None, f"the worker stopped:\n{log.read_text()}"
+                    assert time.monotonic() < deadline, f"the worker is not ready:\n{log.read_text()}"
+                    time.sleep(0.2)
+                yield log
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
