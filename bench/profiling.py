@@ -32,10 +32,10 @@ class HotSpot:
     total_share: float
 
 
-def gunicorn_master(port: int) -> int:
-    """The pid of the gunicorn master bound to this loopback port."""
-    bound = f"127.0.0.1:{port}"
-    candidates: dict[int, int] = {}
+def gunicorn_workers(port: int) -> list[int]:
+    """The pids of the gunicorn workers serving this loopback port (the master's children)."""
+    bound = f"127.0.0.1:{port}".encode()
+    parents: dict[int, int] = {}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -44,12 +44,12 @@ def gunicorn_master(port: int) -> int:
             parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        if bound.encode() in command and any(b"gunicorn" in part for part in command):
-            candidates[int(proc.name)] = parent
-    masters = [pid for pid, parent in candidates.items() if parent not in candidates]
-    if len(masters) != 1:
-        raise BenchError(f"cannot tell gunicorn's master on port {port}: {sorted(candidates)}")
-    return masters[0]
+        if bound in command and any(b"gunicorn" in part for part in command):
+            parents[int(proc.name)] = parent
+    workers = sorted(pid for pid, parent in parents.items() if parent in parents)
+    if not workers:
+        raise BenchError(f"no gunicorn worker found for port {port}")
+    return workers
 
 
 def profile_under_load(
@@ -64,8 +64,7 @@ def profile_under_load(
         py_spy,
         "record",
         "--pid",
-        str(gunicorn_master(port)),
-        "--subprocesses",
+        str(gunicorn_workers(port)[0]),  # the benchmark runs one worker unless told otherwise
         "--duration",
         str(max(1, round(duration))),
         "--rate",
@@ -75,7 +74,6 @@ def profile_under_load(
         "raw",
         "--output",
         str(output),
-        "--nonblocking",
     ]
     recorder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     loader = threading.Thread(target=load)

@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from markupsafe import escape
 
@@ -28,6 +29,7 @@ class Response:
     status: int
     content_type: str
     body: str
+    headers: dict[str, str]
 
 
 def free_port() -> int:
@@ -74,15 +76,20 @@ def get(url: str, timeout: float = 10) -> Response:
     request = urllib.request.Request(url, headers={"Accept": "*/*"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as reply:
-            return Response(
-                reply.status, reply.headers.get("Content-Type", ""), reply.read().decode()
-            )
+            return _response(reply.status, reply.headers, reply.read())
     except urllib.error.HTTPError as error:
-        return Response(error.code, error.headers.get("Content-Type", ""), error.read().decode())
+        return _response(error.code, error.headers, error.read())
 
 
-def check_route(base_url: str, route: RouteCheck, answers: dict[str, object]) -> str | None:
-    """GET one route; None when it answers as promised, else what was wrong."""
+def _response(status: int, headers: Any, body: bytes) -> Response:
+    content_type = headers.get("Content-Type", "")
+    return Response(status, content_type, body.decode(), dict(headers.items()))
+
+
+def check_route(
+    base_url: str, route: RouteCheck, answers: dict[str, object], headers: tuple[str, ...] = ()
+) -> str | None:
+    """GET one route; None when it answers as promised (with `headers`), else what was wrong."""
     path = route.path.format(**answers)
     marker = route.marker.format(**answers)
     try:
@@ -95,6 +102,9 @@ def check_route(base_url: str, route: RouteCheck, answers: dict[str, object]) ->
         return f"GET {path}: content type {response.content_type!r}, expected {route.content_type}"
     if marker and marker not in response.body and str(escape(marker)) not in response.body:
         return f"GET {path}: body lacks {marker!r}"
+    missing = [name for name in headers if name.lower() not in map(str.lower, response.headers)]
+    if missing:
+        return f"GET {path}: missing headers {', '.join(missing)}"
     return None
 
 

@@ -21,6 +21,20 @@ from flaskstarter.template_source import TemplateSource, bundled_source
 from flaskstarter.use_cases import CATALOGUE, UseCase
 
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ServedProject:
+    """What a `while_serving` check gets: the running app and how it was set up."""
+
+    base_url: str
+    env: ProjectEnv
+    answers: dict[str, Any]
+    run_env: dict[str, str]
+    log: Path
+
+
+ServingCheck = Callable[[ServedProject], None]
 STEPS = ("render", "install", "tests", "lint", "types", "migrate", "serve")
 
 
@@ -72,8 +86,13 @@ def run_smoke(
     keep: bool = False,
     workdir: Path | None = None,
     progress: Progress | None = None,
+    while_serving: ServingCheck | None = None,
 ) -> SmokeReport:
-    """Check one kind with one set of answers end to end; never raises for a failing step."""
+    """Check one kind with one set of answers end to end; never raises for a failing step.
+
+    `while_serving` runs extra checks against the served app (an AssertionError fails the
+    "serve" step with its message): load tests, browsers, header audits reuse the pipeline.
+    """
     use_case = UseCase(use_case)
     report = SmokeReport(use_case.value, dict(answers or {}))
     notify = progress or (lambda message: None)
@@ -82,7 +101,7 @@ def run_smoke(
         with _step(report, "render", notify):
             project = _render(use_case, report.answers, root, source)
             report.project = project
-        _check_project(report, project, root, notify)
+        _check_project(report, project, root, notify, while_serving)
     except _StepFailed:
         pass
     finally:
@@ -91,14 +110,20 @@ def run_smoke(
     return report
 
 
-def _check_project(report: SmokeReport, project: Path, root: Path, notify: Progress) -> None:
+def _check_project(
+    report: SmokeReport,
+    project: Path,
+    root: Path,
+    notify: Progress,
+    while_serving: ServingCheck | None,
+) -> None:
     answers = _project_answers(project)
     with _step(report, "install", notify):
         env, result = create_and_install(project, root / "venv")
         _require(result.ok, result.tail())
     try:
         with _scratch_services(env, answers) as service_env:
-            _check_installed(report, env, answers, service_env, root, notify)
+            _check_installed(report, env, answers, service_env, root, notify, while_serving)
     except _ServiceFailed as failure:
         report.steps.append(StepResult("services", False, 0.0, str(failure)))
         raise
@@ -111,6 +136,7 @@ def _check_installed(
     service_env: dict[str, str],
     root: Path,
     notify: Progress,
+    while_serving: ServingCheck | None,
 ) -> None:
     # A failing test suite or linter does not stop the other checks: the table shows all.
     for name, command in (
@@ -129,7 +155,7 @@ def _check_installed(
             )
             _require(outcome.ok, outcome.tail())
     with _step(report, "serve", notify):
-        _serve_and_check(env, answers, run_env, root / "gunicorn.log")
+        _serve_and_check(env, answers, run_env, root / "gunicorn.log", while_serving)
 
 
 def _render(
@@ -150,17 +176,28 @@ def _render(
 
 
 def _serve_and_check(
-    env: ProjectEnv, answers: dict[str, Any], run_env: dict[str, str], log: Path
+    env: ProjectEnv,
+    answers: dict[str, Any],
+    run_env: dict[str, str],
+    log: Path,
+    while_serving: ServingCheck | None,
 ) -> None:
-    routes = CATALOGUE[UseCase(answers["use_case"])].routes
+    info = CATALOGUE[UseCase(answers["use_case"])]
     try:
         with served(env, answers["package_name"], run_env, log) as base_url:
             failures = [
-                problem for route in routes if (problem := check_route(base_url, route, answers))
+                problem
+                for route in info.routes
+                if (problem := check_route(base_url, route, answers, info.headers))
             ]
+            _require(not failures, "\n".join(failures))
+            if while_serving is not None:
+                try:
+                    while_serving(ServedProject(base_url, env, answers, run_env, log))
+                except AssertionError as failure:
+                    raise _StepFailed(f"while serving: {failure}") from failure
     except ServeError as error:
         raise _StepFailed(str(error)) from error
-    _require(not failures, "\n".join(failures))
 
 
 @contextmanager

@@ -22,11 +22,16 @@ class RouteCheck:
     marker: str
 
 
+# Headers every kind promises on every response.
+BASE_SECURITY_HEADERS = ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
+
+
 @dataclass(frozen=True)
 class UseCaseInfo:
     purpose: str
     wires_in: tuple[str, ...]
     routes: tuple[RouteCheck, ...]
+    headers: tuple[str, ...] = BASE_SECURITY_HEADERS
 
 
 CATALOGUE: dict[UseCase, UseCaseInfo] = {
@@ -46,6 +51,7 @@ CATALOGUE: dict[UseCase, UseCaseInfo] = {
             RouteCheck("/about", "text/html", "</html>"),
             RouteCheck("/contact", "text/html", "csrf_token"),
         ),
+        headers=(*BASE_SECURITY_HEADERS, "Content-Security-Policy"),
     ),
     UseCase.REST_API: UseCaseInfo(
         purpose="A RESTful JSON API: CRUD, pagination, OpenAPI docs, JSON errors, auth options.",
@@ -73,6 +79,7 @@ CATALOGUE: dict[UseCase, UseCaseInfo] = {
             RouteCheck("/", "text/html", "{project_name}"),
             RouteCheck("/api/notes", "application/json", "["),
         ),
+        headers=(*BASE_SECURITY_HEADERS, "Content-Security-Policy"),
     ),
     UseCase.MICROSERVICE: UseCaseInfo(
         purpose="A microservice for containers: health, readiness, metrics, JSON logs.",

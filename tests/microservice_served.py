@@ -36,7 +36,7 @@ def request(
     sent_headers = {"Content-Type": "application/json", **(headers or {})}
     outgoing = urllib.request.Request(url, data=data, method=method, headers=sent_headers)
     try:
-        with urllib.request.urlopen(outgoing, timeout=15) as reply:  # noqa: S310 (loopback only)
+        with urllib.request.urlopen(outgoing, timeout=15) as reply:  # loopback only
             return Reply(reply.status, dict(reply.headers.items()), reply.read().decode())
     except urllib.error.HTTPError as error:
         return Reply(error.code, dict(error.headers.items()), error.read().decode())
@@ -107,7 +107,7 @@ class Service:
                 deadline = time.monotonic() + timeout
                 while " ready." not in log.read_text():
                     assert process.poll() is None, f"the worker stopped:\n{log.read_text()}"
-                    assert time.monotonic() < deadline, f"the worker is not ready:\n{log.read_text()}"
+                    assert time.monotonic() < deadline, f"no worker ready:\n{log.read_text()}"
                     time.sleep(0.2)
                 yield log
             finally:

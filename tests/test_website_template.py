@@ -251,7 +251,7 @@ def test_html_templates_are_copied_verbatim_and_need_no_inline_code(copie: Any) 
     templates = result.project_dir / "brochure" / "templates"
     sources = TEMPLATE / "{{package_name}}" / "templates"
     rendered = sorted(templates.rglob("*.html"))
-    assert len(rendered) == 13
+    assert len(rendered) == 12
     for page in rendered:
         relative = page.relative_to(templates)
         source_parts = [AUTH_FOLDER if part == "auth" else part for part in relative.parts]
@@ -443,7 +443,7 @@ def _walk(tab: Any, base_url: str) -> None:
     expect(nav.get_by_role("link", name="Log in")).to_be_visible()
     tab.screenshot("logged-out")
 
-    page.goto(base_url + "/no-such-page")
+    tab.open_error_page(base_url + "/no-such-page")
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     tab.screenshot("not-found")
     page.set_viewport_size({"width": 390, "height": 844})

@@ -48,6 +48,8 @@ class Visitor:
     screenshots: Path
     problems: BrowserProblems = field(default_factory=BrowserProblems)
     taken: list[Path] = field(default_factory=list)
+    # Pages opened on purpose for their error status (a 404 page): Chromium logs the status.
+    expected_error_pages: set[str] = field(default_factory=set)
 
     def watch(self) -> None:
         self.page.add_init_script(RECORD_CSP_VIOLATIONS)
@@ -66,9 +68,19 @@ class Visitor:
         found = self.page.evaluate("window.__cspViolations ? window.__cspViolations.splice(0) : []")
         self.problems.csp_violations.extend(found)
 
+    def open_error_page(self, url: str) -> None:
+        self.expected_error_pages.add(url)
+        self.page.goto(url)
+
     def _on_console(self, message: Any) -> None:
-        if message.type == "error":
-            self.problems.console_errors.append(f"{self.page.url}: {message.text}")
+        if message.type != "error":
+            return
+        if (
+            message.location.get("url") in self.expected_error_pages
+            and message.text.startswith("Failed to load resource")
+        ):
+            return
+        self.problems.console_errors.append(f"{self.page.url}: {message.text}")
 
     def _on_response(self, response: Any) -> None:
         # Pages may answer 4xx on purpose (a refused form); their files (CSS, icons) may not.

@@ -1,3 +1,8 @@
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -31,6 +36,15 @@ def test_metrics_export_latency_histograms(client: FlaskClient) -> None:
     body = client.get("/metrics").get_data(as_text=True)
     assert "flask_http_request_duration_seconds_bucket{" in body
     assert "flask_http_request_total" in body
+
+
+def test_a_missing_multiprocess_folder_is_created(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder = tmp_path / "prometheus"
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
+    make_app()
+    assert folder.is_dir()
 
 
 def test_probes_and_metrics_themselves_are_not_counted(client: FlaskClient) -> None:

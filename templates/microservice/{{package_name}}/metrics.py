@@ -7,6 +7,8 @@ all workers, whichever one answers the scrape.
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 from prometheus_client import CollectorRegistry
 from prometheus_flask_exporter import PrometheusMetrics
@@ -17,6 +19,9 @@ UNTRACKED_PATHS = ["^/healthz$", "^/readyz$"]
 
 def init_app(app: Flask) -> PrometheusMetrics:
     """Serve /metrics and track every request of `app` (a registry per app keeps tests apart)."""
+    if folder := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Set for gunicorn, inherited by `flask` commands and workers: they write there too.
+        os.makedirs(folder, exist_ok=True)
     metrics = PrometheusMetrics(
         app,
         path="/metrics",
