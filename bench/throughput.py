@@ -69,6 +69,9 @@ def run_throughput(settings: Settings, progress: Progress) -> GroupResult:
             endpoints = _measure_kind(kind, settings, generator, result, progress)
         except (BenchError, ServeError) as error:
             result.rows.append(Row(GROUP, kind, "serve", "req/s", None, error=str(error)))
+        except Exception as error:  # a template or module mid-change: the other kinds go on
+            message = f"{type(error).__name__}: {error}"
+            result.rows.append(Row(GROUP, kind, "serve", "req/s", None, error=message))
             continue
         result.rows += [_row(result, kind, endpoint) for endpoint in endpoints]
     return result

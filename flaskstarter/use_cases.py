@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class UseCase(StrEnum):
@@ -32,6 +33,9 @@ class UseCaseInfo:
     wires_in: tuple[str, ...]
     routes: tuple[RouteCheck, ...]
     headers: tuple[str, ...] = BASE_SECURITY_HEADERS
+    # The answer sets we claim to support beyond the defaults: `flaskstarter smoke --all`
+    # and the test suite check every one of them.
+    combinations: tuple[dict[str, Any], ...] = ({},)
 
 
 CATALOGUE: dict[UseCase, UseCaseInfo] = {
