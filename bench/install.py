@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.commands import BenchError
+from bench.commands import BenchError, Timing
 from bench.projects import install_with_pip, install_with_uv, render_default, run_project_tests
 from bench.results import GroupResult, Row, Sample, Target, in_turn, median, run_label
 from bench.settings import Progress, Settings
@@ -19,7 +19,7 @@ PIP = "venv + pip install"
 FIRST_TESTS = "project tests, first run"
 TESTS = "project tests"
 TARGETS = {UV: Target("value", at_most=10.0), TESTS: Target("value", at_most=2.0)}
-Installer = Callable[[Path, Path], tuple[float, ProjectEnv]]
+Installer = Callable[[Path, Path], tuple[Timing, ProjectEnv]]
 INSTALLERS: dict[str, tuple[str, Installer]] = {
     "uv": (UV, install_with_uv),
     "pip": (PIP, install_with_pip),
@@ -77,8 +77,8 @@ def _one_run(kind: str, project: Path, installers: tuple[str, ...], run: int) ->
             samples.append(Sample.timed(GROUP, kind, subject, run, timing))
             if name == "uv":
                 for tests in (FIRST_TESTS, TESTS):
-                    timing, reported = run_project_tests(env)
-                    samples.append(Sample.timed(GROUP, kind, tests, run, timing, **reported))
+                    test_timing, reported = run_project_tests(env)
+                    samples.append(Sample.timed(GROUP, kind, tests, run, test_timing, **reported))
         finally:
             shutil.rmtree(venv, ignore_errors=True)
     return samples

@@ -109,9 +109,9 @@ def hot_spots(collapsed: str, package: str = "", count: int = 10) -> dict[str, l
         return {"self": [], "project": []}
 
     def spot(frame: tuple[str, str]) -> HotSpot:
-        return HotSpot(frame[0], _short(frame[1]), own[frame] / busy, anywhere[frame] / busy)
+        return HotSpot(frame[0], frame[1], own[frame] / busy, anywhere[frame] / busy)
 
-    ours = [frame for frame in anywhere if package and _short(frame[1]).startswith(f"{package}/")]
+    ours = [frame for frame in anywhere if package and frame[1].startswith(f"{package}/")]
     return {
         "self": [spot(frame) for frame in _top(own, own, count)],
         "project": [spot(frame) for frame in _top(ours, anywhere, count)],
@@ -128,7 +128,7 @@ def _frame(text: str) -> tuple[str, str]:
     found = _FRAME.match(text.strip())
     if not found:
         return text.strip(), ""
-    return found["function"], found["file"]
+    return found["function"], _short(found["file"])
 
 
 def _short(file: str) -> str:

@@ -60,27 +60,31 @@ def imports_table(group: GroupResult) -> Table | None:
     return table
 
 
-def profiles_table(group: GroupResult, rows: int = 6) -> Table | None:
+def profiles_table(group: GroupResult, rows: int = 5) -> Table | None:
     profiles = group.extra.get("profiles")
     if not profiles:
         return None
-    table = Table(title="Hot spots of the routes below target (py-spy, share of busy samples)")
-    for column in ("route", "where", "function", "self", "with calls"):
+    table = Table(title="Hot spots of the routes below target (share of profiled time)")
+    for column in ("route", "profile", "function", "self", "with calls"):
         table.add_column(column, justify="right" if column in {"self", "with calls"} else "left")
-    for route, profile in profiles.items():
-        if "error" in profile:
-            table.add_row(route, "", escape(profile["error"].splitlines()[0]), "", "")
-            continue
-        for part in ("project", "self"):
-            for spot in profile[part][:rows]:
-                table.add_row(
-                    route,
-                    "project code" if part == "project" else "own time",
-                    escape(f"{spot['function']} ({spot['file']})"),
-                    f"{spot['self_share']:.0%}",
-                    f"{spot['total_share']:.0%}",
-                )
+    for route, found in profiles.items():
+        for view, label in (("app", "app alone (cProfile)"), ("served", "gunicorn (py-spy)")):
+            profile = found.get(view, {})
+            if "error" in profile:
+                table.add_row(route, label, escape(profile["error"].splitlines()[0]), "", "")
                 route = ""
+                continue
+            for part in ("project", "self"):
+                for spot in profile.get(part, [])[:rows]:
+                    where = f"{label}, {'project code' if part == 'project' else 'own time'}"
+                    table.add_row(
+                        route,
+                        where,
+                        escape(f"{spot['function']} ({spot['file']})"),
+                        f"{spot['self_share']:.0%}",
+                        f"{spot['total_share']:.0%}",
+                    )
+                    route = ""
     return table
 
 
@@ -112,7 +116,7 @@ def write_json(
 
 def machine() -> dict[str, Any]:
     """What the figures depend on: CPU, Python and the versions of the tools compared."""
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in ("flaskstarter-cli", "copier", "typer", "uv"):
         try:
             versions[name] = metadata.version(name)
@@ -135,6 +139,11 @@ def _notes(row: Row) -> str:
     parts = []
     if details.get("p50_ms") is not None:
         parts.append(f"p50 {details['p50_ms']:.1f} ms, p99 {details['p99_ms']:.1f} ms")
+    if details.get("app_us") is not None:
+        app = f"app {details['app_us']:.0f} µs/req"
+        if details.get("baseline_app_us") is not None:
+            app += f" vs {details['baseline_app_us']:.0f}"
+        parts.append(app)
     if details.get("cpu_s") is not None:
         cpu = f"cpu {details['cpu_s']:.2f} s"
         if details.get("baseline_cpu_s") is not None:

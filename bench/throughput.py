@@ -6,20 +6,18 @@ the same worker settings, and the load alternates between them run after run.
 
 from __future__ import annotations
 
-import re
 import secrets
 import shutil
 import tempfile
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bench.commands import BenchError, run_timed
 from bench.loadgen import LoadResult, apply_load, pick_generator
-from bench.profiling import profile_under_load
 from bench.projects import install_with_uv, render_default
 from bench.results import GroupResult, Row, Sample, Target, in_turn, median, run_label
+from bench.route_costs import Endpoint, app_cost, profile_endpoint
 from bench.settings import Progress, Settings
 from flaskstarter.project_env import ProjectEnv
 from flaskstarter.provenance import read_answers
@@ -36,14 +34,6 @@ BARE_JSON = RouteCheck("/json", JSON, "ok")
 WARMUP_SECONDS = 1.0
 # More failed requests than this share of the total makes the figure an error, not a number.
 MAX_ERROR_SHARE = 0.01
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    subject: str
-    url: str
-    route: RouteCheck
-    bare: bool = False
 
 
 def routes_to_measure(kind: str) -> list[RouteCheck]:
@@ -91,15 +81,14 @@ def _measure_kind(
             bare_url = stack.enter_context(
                 served(bare, BARE_PACKAGE, run_env, scratch / "bare.log")
             )
-            endpoints = _endpoints(kind, url, bare_url, answers, result)
+            endpoints = _endpoints(kind, (url, env), (bare_url, bare), answers, result)
             for run in range(-settings.warmup, settings.runs):
                 progress(f"throughput: {kind}, {run_label(run, settings.runs)}")
                 duration = WARMUP_SECONDS if run < 0 else settings.duration
                 for endpoint in in_turn(endpoints, run):
                     load = apply_load(endpoint.url, generator, duration, settings.connections)
                     result.samples.append(_sample(kind, endpoint, run, load))
-            if settings.profile_dir is not None:
-                _profile_misses(kind, endpoints, package, settings, generator, result, progress)
+            _costs_and_profiles(kind, endpoints, settings, generator, result, run_env, progress)
         return endpoints
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -121,44 +110,34 @@ def _install(
     return env, answers, run_env
 
 
-def _profile_misses(
+def _costs_and_profiles(
     kind: str,
     endpoints: list[Endpoint],
-    package: str,
     settings: Settings,
     generator: str,
     result: GroupResult,
+    run_env: dict[str, str],
     progress: Progress,
 ) -> None:
-    """Profile every route below its target under one more load run; keep the stacks."""
-    assert settings.profile_dir is not None
-    settings.profile_dir.mkdir(parents=True, exist_ok=True)
+    """The app's own CPU per request of every route; profiles of the routes below target."""
+    progress(f"throughput: {kind}: CPU per request in the app alone")
+    costs = result.extra.setdefault("app_us", {}).setdefault(kind, {})
+    for endpoint in endpoints:
+        costs[endpoint.subject] = app_cost(endpoint, run_env)["us_per_request"]
+    if settings.profile_dir is None:
+        return
     profiles = result.extra.setdefault("profiles", {})
     for endpoint in endpoints:
-        row = _row(result, kind, endpoint)
-        if row.verdict != "miss":
+        if _row(result, kind, endpoint).verdict != "miss":
             continue
         progress(f"throughput: {kind}: profiling {endpoint.subject}")
-        slug = re.sub(r"[^a-z0-9]+", "-", f"{kind} {endpoint.subject}".lower()).strip("-")
-        output = settings.profile_dir / f"profile-{slug}.txt"
-        port = urlsplit(endpoint.url).port or 0
-        try:
-            spots = profile_under_load(
-                port,
-                settings.duration,
-                output,
-                lambda url=endpoint.url: apply_load(
-                    url, generator, settings.duration, settings.connections
-                ),
-                package,
-            )
-        except BenchError as error:
-            profiles[f"{kind} {endpoint.subject}"] = {"error": str(error)}
-            continue
-        profiles[f"{kind} {endpoint.subject}"] = {
-            "stacks": str(output),
-            **{part: [asdict(spot) for spot in found] for part, found in spots.items()},
-        }
+        profiles[f"{kind} {endpoint.subject}"] = profile_endpoint(
+            endpoint,
+            run_env,
+            settings.profile_dir,
+            settings.duration,
+            partial(apply_load, endpoint.url, generator, settings.duration, settings.connections),
+        )
 
 
 def _migrate(env: ProjectEnv, package: str, run_env: dict[str, str]) -> None:
@@ -175,9 +154,15 @@ def _bare_project(folder: Path, env: ProjectEnv) -> ProjectEnv:
 
 
 def _endpoints(
-    kind: str, url: str, bare_url: str, answers: dict[str, object], result: GroupResult
+    kind: str,
+    served_project: tuple[str, ProjectEnv],
+    served_bare: tuple[str, ProjectEnv],
+    answers: dict[str, object],
+    result: GroupResult,
 ) -> list[Endpoint]:
     """Check every route answers as promised before loading it; skip an absent /healthz."""
+    (url, env), (bare_url, bare) = served_project, served_bare
+    package = str(answers["package_name"])
     endpoints = []
     for route in routes_to_measure(kind):
         problem = check_route(url, route, answers)
@@ -187,11 +172,14 @@ def _endpoints(
         if problem:
             raise BenchError(problem)
         path = route.path.format(**answers)
-        endpoints.append(Endpoint(f"GET {path}", url + path, route))
+        endpoints.append(Endpoint(f"GET {path}", url + path, path, route, env, package))
     for route in (BARE_HTML, BARE_JSON):
         if problem := check_route(bare_url, route, {}):
             raise BenchError(f"bare app: {problem}")
-        endpoints.append(Endpoint(f"bare GET {route.path}", bare_url + route.path, route, True))
+        subject = f"bare GET {route.path}"
+        endpoints.append(
+            Endpoint(subject, bare_url + route.path, route.path, route, bare, BARE_PACKAGE, True)
+        )
     return endpoints
 
 
@@ -224,6 +212,7 @@ def _row(result: GroupResult, kind: str, endpoint: Endpoint) -> Row:
     baseline = (
         f"bare GET {BARE_JSON.path if endpoint.route.content_type == JSON else BARE_HTML.path}"
     )
+    app_us = result.extra.get("app_us", {}).get(kind, {})
     error = None
     if errors > MAX_ERROR_SHARE * max(requests, 1):
         error = f"{errors} of {requests} requests failed"
@@ -242,6 +231,8 @@ def _row(result: GroupResult, kind: str, endpoint: Endpoint) -> Row:
             "p99_ms": median(sample.extra["p99_ms"] for sample in timed),
             "requests": requests,
             "errors": errors,
+            "app_us": app_us.get(endpoint.subject),
+            "baseline_app_us": None if endpoint.bare else app_us.get(baseline),
         },
         error=error,
     )

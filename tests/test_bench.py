@@ -16,6 +16,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 
 from bench.loadgen import parse_wrk, run_python_load
+from bench.markdown import results_markdown
+from bench.profiling import hot_spots
 from bench.results import Row, Target
 from bench.startup import import_costs
 from bench.throughput import routes_to_measure
@@ -69,6 +71,24 @@ def test_import_costs_add_up_self_time_per_top_level_package() -> None:
         ("flaskstarter", 0.25, 1),
         ("_io", 0.12, 1),
     ]
+
+
+COLLAPSED_STACKS = """\
+process 7:"gunicorn";run (gunicorn/workers/gthread.py:90);view (/tmp/x/project/app/views.py:3) 6
+process 7:"gunicorn";run (gunicorn/workers/gthread.py:90);view (app/views.py:3);dumps (json.py:1) 3
+process 7:"gunicorn";run (/v/lib/python3.11/site-packages/gunicorn/workers/gthread.py:91) 1
+"""
+
+
+def test_hot_spots_rank_own_time_and_the_projects_code_with_its_calls() -> None:
+    spots = hot_spots(COLLAPSED_STACKS, package="app")
+
+    assert [(s.function, s.file, s.self_share) for s in spots["self"]] == [
+        ("view", "app/views.py", 0.6),
+        ("dumps", "json.py", 0.3),
+        ("run", "gunicorn/workers/gthread.py", 0.1),
+    ]
+    assert [(s.function, s.total_share) for s in spots["project"]] == [("view", 0.9)]
 
 
 @pytest.mark.parametrize(
@@ -164,3 +184,4 @@ def test_smallest_benchmark_writes_every_group_to_json(tmp_path: Path) -> None:
     assert {"GET /", "GET /api/notes", "bare GET /", "bare GET /json"} <= throughput
     assert document["groups"]["startup"]["imports"]["flaskstarter --help"]["top"]
     assert "Generation" in completed.stdout and "Served throughput" in completed.stdout
+    assert "| prototype | `GET /api/notes` |" in results_markdown(document)

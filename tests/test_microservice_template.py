@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import py_compile
 import re
@@ -21,7 +22,7 @@ import yaml
 from flaskstarter import services
 from flaskstarter.project_env import create_and_install
 from flaskstarter.render import RenderRequest, render_project
-from flaskstarter.smoke import run_smoke
+from flaskstarter.smoke import ServedProject, run_smoke
 from flaskstarter.template_source import bundled_source
 from tests.microservice_served import Service, closed_port, metric_total, request
 from tests.template_repo import TemplateRepo, git
@@ -170,6 +171,7 @@ def _check_dockerfile(project: Path) -> None:
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
     assert dockerfile.count("FROM ") == 2
     assert re.search(r"^USER \d+", dockerfile, re.MULTILINE)
+    assert "HOST=0.0.0.0" in dockerfile  # gunicorn.conf.py binds loopback unless told otherwise
     assert "/healthz" in dockerfile.split("HEALTHCHECK", 1)[1]
 
 
@@ -238,14 +240,20 @@ def test_celery_without_redis_is_refused_with_a_clear_message(tmp_path: Path) ->
     assert not (tmp_path / "service").exists()
 
 
-def test_free_text_reaches_the_service_exactly(copie: Any) -> None:
-    name = 'Quotes " and \\ and \u00e9 \U0001f680 {{ x }}'
+@pytest.mark.parametrize(
+    "name",
+    ['Quotes " and \\ and \u00e9 \U0001f680 {{ x }}', "\\" * 100, "long name, " * 9],
+    ids=["hostile", "backslashes", "long"],
+)
+def test_free_text_reaches_the_service_exactly(copie: Any, name: str) -> None:
     result = _render(copie, project_name=name, package_name="quotes")
-    source = (result.project_dir / "quotes" / "__init__.py").read_text()
-    line = next(line for line in source.splitlines() if line.startswith("SERVICE_NAME = "))
-    namespace: dict[str, Any] = {}
-    exec(line, namespace)  # a literal from our own generated file
-    assert namespace["SERVICE_NAME"] == name
+    module = ast.parse((result.project_dir / "quotes" / "__init__.py").read_text())
+    assignment = next(
+        node
+        for node in module.body
+        if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "SERVICE_NAME"
+    )
+    assert ast.literal_eval(assignment.value) == name
 
 
 # --- End to end: install, test, lint, type-check, migrate, serve (slow) --------------------------
@@ -260,11 +268,32 @@ def test_the_pairwise_set_passes_the_smoke_harness(
         request.getfixturevalue("postgres_url")  # skips on a laptop without PostgreSQL, fails in CI
     if answers["cache"] == "redis":
         request.getfixturevalue("redis_url")
-    report = run_smoke("microservice", {"project_name": "Orders <Service> & Co", **answers})
+    names = {"project_name": "Orders <Service> & Co"}
+    if answers == PAIRWISE["none"]:  # the longest names allowed must still pass ruff's E501
+        names = {"project_name": "A long service name, " * 4 + "ok", "package_name": "s" * 50}
+    report = run_smoke("microservice", {**names, **answers}, while_serving=_api_and_json_logs)
 
     assert report.ok, report.summary()
     steps = [step.name for step in report.steps]
     assert ("migrate" in steps) == (answers["database"] != "none")
+
+
+def _api_and_json_logs(served: ServedProject) -> None:
+    """The example endpoint and the OpenAPI document answer; every log line so far is JSON."""
+    info = request(f"{served.base_url}/api/v1/info", headers={"X-Request-ID": "smoke-info"})
+    assert info.status == 200 and info.json()["version"] == "0.1.0", info
+    assert info.headers["X-Request-ID"] == "smoke-info"
+    document = request(f"{served.base_url}/api/v1/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    time.sleep(0.3)  # let gunicorn write the access lines
+    records, not_json = [], []
+    for line in served.log.read_text().splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            not_json.append(line)
+    assert not not_json, not_json[:5]
+    assert any(record.get("request_id") == "smoke-info" for record in records), records[-5:]
 
 
 @pytest.fixture(scope="module")
@@ -422,6 +451,11 @@ PING_ROUTE = """
 def ping() -> Response:
     return jsonify(pong=True)
 """
+PING_DOCUMENTED = """
+PATHS["/api/v1/ping"] = {
+    "get": {"operationId": "ping", "responses": {"200": ok("Pong", {"type": "object"})}}
+}
+"""
 PING_TEST = """
 
 def test_ping(client) -> None:
@@ -447,17 +481,19 @@ def test_copier_update_keeps_a_new_endpoint_and_takes_template_changes(
     # The team adds an endpoint of its own, with a test.
     info = project / "orders" / "api" / "info.py"
     info.write_text(info.read_text() + PING_ROUTE)
+    openapi = project / "orders" / "api" / "openapi.py"
+    openapi.write_text(openapi.read_text() + PING_DOCUMENTED)
     api_test = project / "tests" / "test_api.py"
     api_test.write_text(api_test.read_text() + PING_TEST)
     git(project, "add", "--all")
     git(project, "commit", "--quiet", "-m", "Add /api/v1/ping")
 
-    # The template moves on: probes are no longer the only untracked paths.
+    # The template moves on: readiness errors may say more.
     template_repo.edit(
         "microservice",
-        "{{package_name}}/metrics.py",
-        'UNTRACKED_PATHS = ["^/healthz$", "^/readyz$"]',
-        'UNTRACKED_PATHS = ["^/healthz$", "^/readyz$", "^/favicon.ico$"]',
+        "{{package_name}}/health.py.jinja",
+        "MAX_ERROR_LENGTH = 200",
+        "MAX_ERROR_LENGTH = 300",
     )
     template_repo.commit_and_tag("0.2.0")
 
@@ -469,11 +505,13 @@ def test_copier_update_keeps_a_new_endpoint_and_takes_template_changes(
     assert updated.returncode == 0, updated.stderr
     assert "_commit: v0.2.0" in (project / ".copier-answers.yml").read_text()
     assert "def ping() -> Response:" in info.read_text()
-    assert '"^/favicon.ico$"' in (project / "orders" / "metrics.py").read_text()
+    assert 'PATHS["/api/v1/ping"]' in openapi.read_text()
+    assert "MAX_ERROR_LENGTH = 300" in (project / "orders" / "health.py").read_text()
     assert not any(
-        "<<<<<<<" in path.read_text(errors="replace")
+        line.startswith("<<<<<<< ")
         for path in project.rglob("*")
         if path.is_file() and ".git" not in path.parts
+        for line in path.read_text(errors="replace").splitlines()
     ), git(project, "status", "--porcelain")
 
     env, installed = create_and_install(project, tmp_path / "venv")

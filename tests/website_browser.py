@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -75,9 +76,8 @@ class Visitor:
     def _on_console(self, message: Any) -> None:
         if message.type != "error":
             return
-        if (
-            message.location.get("url") in self.expected_error_pages
-            and message.text.startswith("Failed to load resource")
+        if message.location.get("url") in self.expected_error_pages and message.text.startswith(
+            "Failed to load resource"
         ):
             return
         self.problems.console_errors.append(f"{self.page.url}: {message.text}")
@@ -107,3 +107,71 @@ def visitor(chromium: str, screenshots: Path, **context_options: Any) -> Iterato
             context.close()
         finally:
             browser.close()
+
+
+def walk_the_site(tab: Visitor, base_url: str, project_name: str) -> None:
+    """Home, nav, contact (empty, then valid), sign up, log in, members' page, log out, 404."""
+    from playwright.sync_api import expect
+
+    page = tab.page
+    nav = page.get_by_role("navigation", name="Main")
+    page.goto(base_url + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(project_name)
+    tab.screenshot("home")
+
+    nav.get_by_role("link", name="About").click()
+    expect(page).to_have_url(base_url + "/about")
+    expect(nav.get_by_role("link", name="About")).to_have_attribute("aria-current", "page")
+    tab.screenshot("about")
+
+    nav.get_by_role("link", name="Contact").click()
+    page.get_by_role("button", name="Send message").click()
+    for error in (
+        "Please tell us your name.",
+        "Please give an e-mail address we can answer.",
+        "Please write a message.",
+    ):
+        expect(page.get_by_text(error)).to_be_visible()
+    tab.screenshot("contact-errors")
+
+    page.get_by_label("Name").fill("Ada Lovelace")
+    page.get_by_label("E-mail address").fill("ada@example.com")
+    page.get_by_label("Message").fill("Hello! I would like to know more.")
+    page.get_by_role("button", name="Send message").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Thank you, Ada Lovelace! Your message has been sent."
+    )
+    tab.screenshot("contact-sent")
+
+    nav.get_by_role("link", name="Sign up").click()
+    page.get_by_label("E-mail address").fill("member@example.com")
+    page.get_by_label("Password", exact=True).fill("correct horse battery staple")
+    page.get_by_label("Repeat the password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page).to_have_url(base_url + "/auth/login")
+    expect(page.get_by_role("status")).to_contain_text("Your account is ready")
+    tab.screenshot("signed-up")
+
+    page.goto(base_url + "/auth/account")  # members only: log in first, then come back here
+    expect(page).to_have_url(re.compile(r"/auth/login\?next=%2Fauth%2Faccount$"))
+    page.get_by_label("E-mail address").fill("member@example.com")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    tab.screenshot("log-in")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(base_url + "/auth/account")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_text("member@example.com")).to_be_visible()
+    tab.screenshot("account")
+
+    nav.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(base_url + "/")
+    expect(page.get_by_role("status")).to_have_text("You are logged out.")
+    expect(nav.get_by_role("link", name="Log in")).to_be_visible()
+    tab.screenshot("logged-out")
+
+    tab.open_error_page(base_url + "/no-such-page")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    tab.screenshot("not-found")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base_url + "/contact")
+    tab.screenshot("contact-phone")

@@ -13,9 +13,6 @@ from flask import Flask
 from prometheus_client import CollectorRegistry
 from prometheus_flask_exporter import PrometheusMetrics
 
-# Probes run every few seconds; counting them would drown the traffic that matters.
-UNTRACKED_PATHS = ["^/healthz$", "^/readyz$"]
-
 
 def init_app(app: Flask) -> PrometheusMetrics:
     """Serve /metrics and track every request of `app` (a registry per app keeps tests apart)."""
@@ -27,7 +24,6 @@ def init_app(app: Flask) -> PrometheusMetrics:
         path="/metrics",
         registry=CollectorRegistry(),
         group_by="endpoint",
-        excluded_paths=UNTRACKED_PATHS,
     )
     app.extensions["metrics"] = metrics
     return metrics

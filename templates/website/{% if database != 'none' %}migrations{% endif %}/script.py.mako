@@ -7,8 +7,7 @@ Create Date: ${create_date}
 """
 import sqlalchemy as sa
 from alembic import op
-${imports if imports else ""}
-
+${imports + "\n" if imports else ""}
 # revision identifiers, used by Alembic.
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}

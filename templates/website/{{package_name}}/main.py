@@ -15,3 +15,9 @@ def index() -> str:
 @bp.get("/about")
 def about() -> str:
     return render_template("main/about.html")
+
+
+@bp.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Liveness for load balancers and orchestrators: the app answers."""
+    return {"status": "ok"}

@@ -1,0 +1,190 @@
+"""A generated REST API installed, migrated and served by gunicorn; fuzzed; its README followed."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from flaskstarter import services
+from flaskstarter.project_env import ProjectEnv, create_and_install
+from flaskstarter.serve import free_port, get, served
+
+BIN = Path(sys.executable).parent
+SECRET_KEY = secrets.token_hex(32)
+# Schema-valid requests may still meet a taken name (409), a stale If-Match (412) or a 304.
+SCHEMATHESIS_CONFIG = """\
+[checks.positive_data_acceptance]
+expected-statuses = ["2xx", "304", "401", "403", "404", "409", "412", "429"]
+"""
+MAX_EXAMPLES = "20"
+FUZZ_TIMEOUT = 900
+# README lines that set up the environment itself (venv, install, secret): the test did those.
+SKIPPED_SETUP = ("python3 -m venv", ". .venv", "pip install", "cp .env.example", "docker compose")
+
+
+def install(project: Path, venv: Path) -> ProjectEnv:
+    env, result = create_and_install(project, venv)
+    assert result.ok, result.tail(40)
+    return env
+
+
+def production(settings: dict[str, str]) -> dict[str, str]:
+    return {"APP_ENV": "production", "SECRET_KEY": SECRET_KEY, **settings}
+
+
+def migrate(env: ProjectEnv, package: str, settings: dict[str, str]) -> None:
+    outcome = env.run("flask", "--app", package, "db", "upgrade", env=production(settings))
+    assert outcome.ok, outcome.tail()
+
+
+@contextmanager
+def serve_api(env: ProjectEnv, package: str, settings: dict[str, str], log: Path) -> Iterator[str]:
+    """gunicorn with the project's own config, as in production; yields the base URL."""
+    with served(env, package, production(settings), log) as base_url:
+        yield base_url
+
+
+@contextmanager
+def postgres_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh database on the real PostgreSQL server, as a SQLAlchemy URL; dropped afterwards."""
+    import psycopg
+
+    admin_url = request.getfixturevalue("postgres_url")
+    name = services.scratch_database_name()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield services.with_database(admin_url, name, driver="psycopg")
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def token_headers(auth: str, base_url: str, settings: dict[str, str]) -> dict[str, str]:
+    """Headers that let the fuzzer write too, so write routes get past authentication."""
+    if auth == "api_key":
+        return {"X-API-Key": settings["API_KEYS"]}
+    if auth != "jwt":
+        return {}
+    credentials = {"username": settings["API_USERNAME"], "password": settings["API_PASSWORD"]}
+    outgoing = urllib.request.Request(
+        f"{base_url}/api/auth/token",
+        data=json.dumps(credentials).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(outgoing, timeout=15) as reply:  # loopback only
+        return {"Authorization": f"Bearer {json.load(reply)['access_token']}"}
+
+
+def run_schemathesis(
+    base_url: str, headers: dict[str, str], workdir: Path
+) -> subprocess.CompletedProcess[str]:
+    """Every schemathesis check and phase, from the API's own document, bounded in examples."""
+    config = workdir / "schemathesis.toml"
+    config.write_text(SCHEMATHESIS_CONFIG)
+    header_options = [
+        part for name, value in headers.items() for part in ("-H", f"{name}: {value}")
+    ]
+    return subprocess.run(
+        [
+            str(BIN / "schemathesis"),
+            "--config-file",
+            str(config),
+            "run",
+            f"{base_url}/openapi.json",
+            "--checks",
+            "all",
+            "--max-examples",
+            MAX_EXAMPLES,
+            "--seed",
+            "1",
+            "--workers",
+            "2",
+            "--generation-database",
+            "none",
+            "--no-color",
+            *header_options,
+        ],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=FUZZ_TIMEOUT,
+        check=False,
+    )
+
+
+def readme_block(readme: Path, heading: str) -> str:
+    """The first bash block after `heading` in the README."""
+    text = readme.read_text()
+    match = re.search(r"```bash\n(.*?)```", text[text.index(heading) :], re.S)
+    assert match, f"no bash block after {heading!r}"
+    return match.group(1)
+
+
+def setup_commands(readme: Path) -> str:
+    """The README's set-up commands, less those that make the venv and the secret."""
+    text = readme.read_text()
+    section = text[text.index("## Set up") : text.index("## Run")]
+    lines = [
+        line
+        for block in re.findall(r"```bash\n(.*?)```", section, re.S)
+        for line in block.splitlines()
+        if not line.startswith(SKIPPED_SETUP) and "SECRET_KEY=" not in line
+    ]
+    return "\n".join(lines)
+
+
+def run_readme(env: ProjectEnv, package: str, workdir: Path) -> str:
+    """Set up as the README says, start `flask run`, paste its "Try it" block; its output."""
+    project = env.project
+    (project / ".env").write_text(f"APP_ENV=development\nSECRET_KEY={SECRET_KEY}\n")
+    setup = subprocess.run(
+        ["bash", "-e", "-c", setup_commands(project / "README.md")],
+        cwd=project, env=env.environ(), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    port = free_port()
+    log = (workdir / "flask.log").open("w")
+    server = subprocess.Popen(
+        [str(env.bin / "flask"), "--app", package, "run", "--port", str(port)],
+        cwd=project, env=env.environ(), stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        wait_for(f"http://127.0.0.1:{port}/openapi.json", server)
+        # The README targets flask's default port; this run uses a free one.
+        commands = readme_block(project / "README.md", "### Try it").replace(
+            "localhost:5000", f"localhost:{port}"
+        )
+        pasted = subprocess.run(
+            ["bash", "-e", "-c", commands],
+            cwd=project, env=env.environ(), capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+    assert pasted.returncode == 0, pasted.stdout + pasted.stderr
+    return pasted.stdout
+
+
+def wait_for(url: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            get(url)
+            return
+        except OSError:
+            assert server.poll() is None, "the server stopped"
+            assert time.monotonic() < deadline, f"nothing answered at {url}"
+            time.sleep(0.2)

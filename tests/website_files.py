@@ -1,0 +1,73 @@
+"""The files a generated website has, by answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ALWAYS = {
+    ".copier-answers.yml",
+    ".dockerignore",
+    ".env.example",
+    ".github/workflows/ci.yml",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    "Dockerfile",
+    "README.md",
+    "gunicorn.conf.py",
+    "pyproject.toml",
+    "{pkg}/__init__.py",
+    "{pkg}/config.py",
+    "{pkg}/contact.py",
+    "{pkg}/errors.py",
+    "{pkg}/extensions.py",
+    "{pkg}/main.py",
+    "{pkg}/security.py",
+    "{pkg}/wsgi.py",
+    "{pkg}/static/css/site.css",
+    "{pkg}/static/favicon.svg",
+    "{pkg}/templates/base.html",
+    "{pkg}/templates/macros.html",
+    "{pkg}/templates/main/index.html",
+    "{pkg}/templates/main/about.html",
+    "{pkg}/templates/contact/contact.html",
+    "{pkg}/templates/errors/404.html",
+    "{pkg}/templates/errors/500.html",
+    "{pkg}/templates/errors/error.html",
+    "tests/conftest.py",
+    "tests/test_config.py",
+    "tests/test_contact.py",
+    "tests/test_pages.py",
+}
+WITH_DATABASE = {
+    "{pkg}/models.py",
+    "migrations/README",
+    "migrations/alembic.ini",
+    "migrations/env.py",
+    "migrations/script.py.mako",
+    "migrations/versions/e8da7d3b3a43_initial_schema.py",
+    "tests/test_migrations.py",
+}
+WITH_AUTH = {
+    "{pkg}/auth/__init__.py",
+    "{pkg}/auth/commands.py",
+    "{pkg}/auth/forms.py",
+    "{pkg}/auth/views.py",
+    "{pkg}/templates/auth/_nav.html",
+    "{pkg}/templates/auth/account.html",
+    "{pkg}/templates/auth/login.html",
+    "{pkg}/templates/auth/register.html",
+    "tests/test_auth.py",
+}
+WITH_POSTGRESQL = {"compose.yaml"}
+AUTH_FOLDER = "{% if auth and database != 'none' %}auth{% endif %}"
+
+
+def expected_files(answers: dict[str, Any], package: str) -> set[str]:
+    names = set(ALWAYS)
+    if answers["database"] != "none":
+        names |= WITH_DATABASE
+    if answers.get("auth"):
+        names |= WITH_AUTH
+    if answers["database"] == "postgresql":
+        names |= WITH_POSTGRESQL
+    return {name.format(pkg=package) for name in names}
