@@ -11,7 +11,13 @@ from pathlib import Path
 
 # Variables of the calling environment that would leak into the project's commands.
 _ISOLATED_PREFIXES = ("VIRTUAL_ENV", "PYTHONPATH", "PYTEST_", "COV_CORE", "FLASK_", "APP_ENV")
-_ISOLATED_NAMES = {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}
+_ISOLATED_NAMES = {
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "TEST_DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+}
 
 
 @dataclass(frozen=True)

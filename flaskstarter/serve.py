@@ -50,7 +50,7 @@ def gunicorn_command(env: ProjectEnv, package: str, port: int) -> list[str]:
 
 @contextlib.contextmanager
 def served(
-    env: ProjectEnv, package: str, extra_env: dict[str, str], log: Path, startup_timeout: float = 30
+    env: ProjectEnv, package: str, extra_env: dict[str, str], log: Path, startup_timeout: float = 60
 ) -> Iterator[str]:
     """Run gunicorn for the project; yield its base URL; stop it gracefully afterwards."""
     port = free_port()
@@ -115,11 +115,14 @@ def _wait_until_listening(
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ServeError(f"gunicorn exited with {process.returncode}:\n{_tail(log)}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+        # Any HTTP answer counts: gunicorn opens the port before its workers load the app.
+        try:
+            get(f"http://127.0.0.1:{port}/", timeout=max(1.0, deadline - time.monotonic()))
             return
-        time.sleep(0.1)
+        except OSError:
+            time.sleep(0.2)
     raise ServeError(
-        f"gunicorn did not listen on port {port} within {timeout:.0f} s:\n{_tail(log)}"
+        f"gunicorn did not answer on port {port} within {timeout:.0f} s:\n{_tail(log)}"
     )
 
 

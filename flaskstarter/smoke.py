@@ -213,7 +213,9 @@ def _scratch_services(env: ProjectEnv, answers: dict[str, Any]) -> Iterator[dict
     name = services.scratch_database_name()
     _postgres_admin(env, admin_url, f'CREATE DATABASE "{name}"')
     try:
-        yield {**extra, "DATABASE_URL": services.with_database(admin_url, name, driver="psycopg")}
+        url = services.with_database(admin_url, name, driver="psycopg")
+        # The project's own tests run against the real server too when they read this.
+        yield {**extra, "DATABASE_URL": url, "TEST_DATABASE_URL": url}
     finally:
         _postgres_admin(env, admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

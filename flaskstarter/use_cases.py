@@ -54,8 +54,16 @@ CATALOGUE: dict[UseCase, UseCaseInfo] = {
             RouteCheck("/", "text/html", "{project_name}"),
             RouteCheck("/about", "text/html", "</html>"),
             RouteCheck("/contact", "text/html", "csrf_token"),
+            RouteCheck("/healthz", "application/json", "ok"),
         ),
         headers=(*BASE_SECURITY_HEADERS, "Content-Security-Policy"),
+        combinations=(
+            {"database": "sqlite", "auth": True},
+            {"database": "sqlite", "auth": False},
+            {"database": "none"},
+            {"database": "postgresql", "auth": True},
+            {"database": "postgresql", "auth": False},
+        ),
     ),
     UseCase.REST_API: UseCaseInfo(
         purpose="A RESTful JSON API: CRUD, pagination, OpenAPI docs, JSON errors, auth options.",
@@ -101,6 +109,17 @@ CATALOGUE: dict[UseCase, UseCaseInfo] = {
             RouteCheck("/healthz", "application/json", "ok"),
             RouteCheck("/readyz", "application/json", "ok"),
             RouteCheck("/metrics", "text/plain", "flask_http_request"),
+            RouteCheck("/api/v1/info", "application/json", "version"),
+        ),
+        # Pairwise over database x cache x worker x kubernetes (Celery needs Redis).
+        combinations=(
+            {"database": "sqlite", "cache": "redis", "worker": "celery", "kubernetes": True},
+            {"database": "postgresql", "cache": "redis", "worker": "celery", "kubernetes": False},
+            {"database": "none", "cache": "redis", "worker": "celery", "kubernetes": True},
+            {"database": "sqlite", "cache": "none", "worker": "none", "kubernetes": False},
+            {"database": "postgresql", "cache": "none", "worker": "none", "kubernetes": True},
+            {"database": "none", "cache": "none", "worker": "none", "kubernetes": False},
+            {"database": "none", "cache": "redis", "worker": "none", "kubernetes": False},
         ),
     ),
 }

@@ -71,7 +71,7 @@ def test_data_options_are_typed_as_their_questions(tmp_path: Path) -> None:
     answers = yaml.safe_load((destination / ".copier-answers.yml").read_text())
     assert answers["auth"] is False
     assert answers["project_name"] == "My Site"
-    assert answers["package_name"] == "site"
+    assert answers["package_name"] == "my_site"
 
 
 def test_data_file_gives_answers(tmp_path: Path) -> None:

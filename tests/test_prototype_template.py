@@ -65,7 +65,7 @@ def test_project_name_is_kept_exactly_in_the_app(copie) -> None:
     namespace: dict[str, object] = {}
     source = (result.project_dir / "quotes" / "__init__.py").read_text()
     line = next(line for line in source.splitlines() if line.startswith("PROJECT_NAME = "))
-    exec(line, namespace)  # noqa: S102 - a literal from our own generated file
+    exec(line, namespace)
     assert namespace["PROJECT_NAME"] == name
 
 
