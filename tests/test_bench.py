@@ -22,6 +22,7 @@ from bench.results import Row, Target
 from bench.startup import import_costs
 from bench.throughput import routes_to_measure
 from flaskstarter.serve import free_port
+from flaskstarter.use_cases import CATALOGUE, UseCase
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,17 +113,18 @@ def test_a_row_passes_or_misses_its_target(
     assert row.verdict == verdict
 
 
-@pytest.mark.parametrize(
-    ("kind", "paths"),
-    [
-        ("prototype", ["/", "/api/notes", "/healthz"]),
-        ("rest_api", ["/api/{resource_name}", "/healthz"]),
-        ("microservice", ["/healthz", "/readyz"]),
-        ("website", ["/", "/healthz"]),
-    ],
-)
-def test_throughput_measures_main_and_json_routes_and_healthz(kind: str, paths: list[str]) -> None:
-    assert [route.path for route in routes_to_measure(kind)] == paths
+@pytest.mark.parametrize("kind", list(UseCase))
+def test_throughput_measures_the_main_route_every_json_route_and_healthz(kind: UseCase) -> None:
+    catalogue = CATALOGUE[kind].routes
+    measured = routes_to_measure(kind.value)
+    paths = [route.path for route in measured]
+
+    assert measured[0] == catalogue[0]
+    assert [r for r in catalogue if r.content_type == "application/json" and r in measured] == [
+        r for r in catalogue if r.content_type == "application/json" and "openapi" not in r.path
+    ]
+    assert "/healthz" in paths
+    assert len(paths) == len(set(paths))
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -181,7 +183,8 @@ def test_smallest_benchmark_writes_every_group_to_json(tmp_path: Path) -> None:
             assert row["verdict"] in {"pass", "miss", ""}, (name, row)
             assert row["median"] > 0, (name, row)
     throughput = {row["subject"] for row in document["groups"]["throughput"]["rows"]}
-    assert {"GET /", "GET /api/notes", "bare GET /", "bare GET /json"} <= throughput
+    catalogue = {f"GET {route.path}" for route in CATALOGUE[UseCase.PROTOTYPE].routes}
+    assert catalogue | {"bare GET /", "bare GET /json"} <= throughput
     assert document["groups"]["startup"]["imports"]["flaskstarter --help"]["top"]
     assert "Generation" in completed.stdout and "Served throughput" in completed.stdout
-    assert "| prototype | `GET /api/notes` |" in results_markdown(document)
+    assert "| prototype | `bare GET /json` |" in results_markdown(document)
