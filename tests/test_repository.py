@@ -30,7 +30,7 @@ def test_github_workflow_is_valid() -> None:
 
 
 def test_own_code_passes_ruff_and_mypy() -> None:
-    ruff = _run(str(BIN / "ruff"), "check", "flaskstarter", "tests")
+    ruff = _run(str(BIN / "ruff"), "check", "flaskstarter", "tests", "bench")
     assert ruff.returncode == 0, ruff.stdout
     mypy = _run(str(BIN / "mypy"))
     assert mypy.returncode == 0, mypy.stdout
