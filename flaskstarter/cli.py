@@ -182,13 +182,22 @@ def smoke(
         str | None, typer.Option(help="Tag, branch or commit of --template-src.")
     ] = None,
     keep: Annotated[bool, typer.Option(help="Keep the rendered projects and their venvs.")] = False,
+    every_combination: Annotated[
+        bool, typer.Option("--all", help="Check every answer combination we claim to support.")
+    ] = False,
 ) -> None:
     """Render, install, test, lint and serve each kind; print a pass/fail table."""
     from flaskstarter import output
     from flaskstarter.smoke_runs import plan_runs, run_all
 
     with _errors_reported():
-        runs = plan_runs(kind or list(UseCase), data or [], template_src, vcs_ref)
+        runs = plan_runs(
+            kind or list(UseCase),
+            data or [],
+            template_src,
+            vcs_ref,
+            every_combination=every_combination,
+        )
         reports = output.with_progress(lambda progress: run_all(runs, keep=keep, progress=progress))
     output.show_smoke(reports)
     if not all(report.ok for report in reports):

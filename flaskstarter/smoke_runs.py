@@ -14,7 +14,7 @@ from flaskstarter.template_source import (
     bundled_template_root,
     explicit_source,
 )
-from flaskstarter.use_cases import UseCase
+from flaskstarter.use_cases import CATALOGUE, UseCase
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,14 @@ class SmokeRun:
 
 
 def plan_runs(
-    kinds: list[UseCase], data: list[str], template_src: str | None, vcs_ref: str | None
+    kinds: list[UseCase],
+    data: list[str],
+    template_src: str | None,
+    vcs_ref: str | None,
+    *,
+    every_combination: bool = False,
 ) -> list[SmokeRun]:
-    """One run per kind with the same extra answers (answers a kind does not ask are ignored)."""
+    """One run per kind (or per claimed answer combination) with the same extra answers."""
     raw = parse_data_options(data)
     if template_src is None:
         answers = typed_answers(raw, load_questions(bundled_template_root()))
@@ -35,7 +40,11 @@ def plan_runs(
     else:
         answers = dict(raw)
         source = explicit_source(template_src, vcs_ref)
-    return [SmokeRun(kind, answers, source) for kind in dict.fromkeys(kinds)]
+    return [
+        SmokeRun(kind, {**combination, **answers}, source)
+        for kind in dict.fromkeys(kinds)
+        for combination in (CATALOGUE[kind].combinations if every_combination else ({},))
+    ]
 
 
 def run_all(runs: list[SmokeRun], *, keep: bool, progress: Progress) -> list[SmokeReport]:

@@ -83,6 +83,31 @@ CATALOGUE: dict[UseCase, UseCaseInfo] = {
             RouteCheck("/openapi.json", "application/json", "openapi"),
             RouteCheck("/docs", "text/html", "</html>"),
         ),
+        # Pairwise over framework x auth x cors x rate_limit x database, plus resource names.
+        combinations=(
+            {},
+            {"api_auth": "jwt", "cors": True, "database": "postgresql"},
+            {
+                "api_framework": "flask-restful",
+                "api_auth": "jwt",
+                "rate_limit": True,
+                "resource_name": "categories",
+            },
+            {
+                "api_framework": "flask-restful",
+                "api_auth": "api_key",
+                "cors": True,
+                "rate_limit": True,
+            },
+            {"api_auth": "api_key", "database": "postgresql", "resource_name": "order_lines"},
+            {
+                "api_framework": "flask-restful",
+                "cors": True,
+                "database": "postgresql",
+                "resource_name": "people",
+            },
+            {"cors": True, "rate_limit": True, "database": "postgresql"},
+        ),
     ),
     UseCase.PROTOTYPE: UseCaseInfo(
         purpose="A prototype running in minutes: one module, one page, one JSON endpoint.",

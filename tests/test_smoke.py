@@ -79,3 +79,15 @@ def test_smoke_command_exits_non_zero_on_failure(template_repo: TemplateRepo) ->
     assert code == 1
     assert "FAIL" in out
     assert "install: FAILED" in out
+
+
+def test_all_plans_every_claimed_combination() -> None:
+    from flaskstarter.smoke_runs import plan_runs
+    from flaskstarter.use_cases import CATALOGUE, UseCase
+
+    runs = plan_runs([UseCase.WEBSITE], ["project_name=X"], None, None, every_combination=True)
+
+    assert [run.answers for run in runs] == [
+        {**combination, "project_name": "X"}
+        for combination in CATALOGUE[UseCase.WEBSITE].combinations
+    ]
