@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,8 @@ expected-statuses = ["2xx", "304", "401", "403", "404", "409", "412", "429"]
 """
 MAX_EXAMPLES = "20"
 FUZZ_TIMEOUT = 900
-# README lines that set up the environment itself (venv, install, secret): the test did those.
-SKIPPED_SETUP = ("python3 -m venv", ". .venv", "pip install", "cp .env.example", "docker compose")
+# README lines that make the venv and install (the test did that) or need Docker.
+SKIPPED_SETUP = ("python3 -m venv", ". .venv", "pip install", "docker compose")
 
 
 def install(project: Path, venv: Path) -> ProjectEnv:
@@ -134,14 +135,14 @@ def readme_block(readme: Path, heading: str) -> str:
 
 
 def setup_commands(readme: Path) -> str:
-    """The README's set-up commands, less those that make the venv and the secret."""
+    """The README's set-up commands, as in a fresh clone, less making the venv."""
     text = readme.read_text()
     section = text[text.index("## Set up") : text.index("## Run")]
     lines = [
         line
         for block in re.findall(r"```bash\n(.*?)```", section, re.S)
         for line in block.splitlines()
-        if not line.startswith(SKIPPED_SETUP) and "SECRET_KEY=" not in line
+        if not line.startswith(SKIPPED_SETUP)
     ]
     return "\n".join(lines)
 
@@ -149,7 +150,6 @@ def setup_commands(readme: Path) -> str:
 def run_readme(env: ProjectEnv, package: str, workdir: Path) -> str:
     """Set up as the README says, start `flask run`, paste its "Try it" block; its output."""
     project = env.project
-    (project / ".env").write_text(f"APP_ENV=development\nSECRET_KEY={SECRET_KEY}\n")
     setup = subprocess.run(
         ["bash", "-e", "-c", setup_commands(project / "README.md")],
         cwd=project, env=env.environ(), capture_output=True, text=True, check=False,
@@ -189,3 +189,57 @@ def wait_for(url: str, server: subprocess.Popen[bytes], timeout: float = 30) -> 
             assert server.poll() is None, "the server stopped"
             assert time.monotonic() < deadline, f"nothing answered at {url}"
             time.sleep(0.2)
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI}`);
+});
+"""
+
+
+@dataclass
+class DocsPage:
+    operations: int
+    fallback_hidden: bool
+    problems: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+
+
+def open_docs(chromium: str, base_url: str, screenshot: Path) -> DocsPage:
+    """Load /docs in Chromium; what Swagger UI showed and what the browser complained about."""
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page()
+            page.add_init_script(RECORD_CSP_VIOLATIONS)
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.on("request", lambda outgoing: requests.append(outgoing.url))
+            page.goto(f"{base_url}/docs")
+            page.wait_for_selector(".opblock", timeout=20_000)
+            problems += page.evaluate("window.__cspViolations")
+            page.screenshot(path=str(screenshot))
+            return DocsPage(
+                operations=page.locator(".opblock").count(),
+                fallback_hidden=page.is_hidden("#docs-fallback"),
+                problems=problems,
+                foreign_requests=[url for url in requests if not url.startswith(base_url)],
+            )
+        finally:
+            browser.close()

@@ -19,6 +19,7 @@ from flaskstarter.smoke import run_smoke
 from tests.rest_api_served import (
     install,
     migrate,
+    open_docs,
     postgres_database,
     readme_block,
     run_readme,
@@ -330,6 +331,29 @@ def test_the_readme_setup_and_curl_examples_work_when_pasted(
     assert "HTTP/1.1 204 NO CONTENT" in transcript
     commands = readme_block(project / "README.md", "### Try it").splitlines()
     assert sum(line.startswith("curl ") for line in commands) == 5
+
+
+# --- Slow: the docs page, in a real browser, with no network beyond the app itself.
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("framework", ["flask-smorest", "flask-restful"])
+def test_the_docs_page_shows_every_operation_from_the_app_alone(
+    copie: Any, tmp_path: Path, chromium: str, framework: str
+) -> None:
+    project: Path = render(
+        copie, project_name="Docs API", api_framework=framework, api_auth="jwt"
+    ).project_dir
+    env = install(project, tmp_path / "venv")
+    migrate(env, "docs_api", {})
+    with serve_api(env, "docs_api", {}, tmp_path / "gunicorn.log") as base_url:
+        docs = open_docs(chromium, base_url, tmp_path / "docs.png")
+
+    assert docs.operations == 7  # six on the resource, plus the token endpoint
+    assert docs.fallback_hidden
+    assert docs.problems == []
+    assert docs.foreign_requests == []
 
 
 # --- Slow: months later, plain `copier update` takes a template change and keeps the user's.

@@ -26,22 +26,24 @@ class Edit:
 
 
 # A changed configuration value, in the file where each kind keeps it.
+KEEPALIVE = Edit(
+    "gunicorn.conf.py",
+    'os.environ.get("GUNICORN_KEEPALIVE", "5")',
+    'os.environ.get("GUNICORN_KEEPALIVE", "10")',
+)
 CONFIG_EDITS = {
     UseCase.PROTOTYPE: Edit("{pkg}/__init__.py", "MAX_NOTE_LENGTH = 500", "MAX_NOTE_LENGTH = 1000"),
-    UseCase.WEBSITE: Edit(
-        "{pkg}/config.py",
-        "MAX_CONTENT_LENGTH = 1024 * 1024",
-        "MAX_CONTENT_LENGTH = 4 * 1024 * 1024",
-    ),
-    UseCase.REST_API: Edit(
-        "{pkg}/config.py",
-        "MAX_CONTENT_LENGTH = 1024 * 1024",
-        "MAX_CONTENT_LENGTH = 4 * 1024 * 1024",
-    ),
+    UseCase.WEBSITE: KEEPALIVE,
+    UseCase.REST_API: KEEPALIVE,
+    UseCase.MICROSERVICE: KEEPALIVE,
+}
+# The microservice's own test demands every route in its OpenAPI document, as a team would.
+DOCUMENT_ROUTE = {
     UseCase.MICROSERVICE: Edit(
-        "{pkg}/config.py",
-        '"MAX_CONTENT_LENGTH": 1024 * 1024',
-        '"MAX_CONTENT_LENGTH": 4 * 1024 * 1024',
+        "{pkg}/api/openapi.py",
+        "PATHS: dict[str, Any] = {\n",
+        "PATHS: dict[str, Any] = {\n"
+        '    "/team-status": {"get": {"responses": {"200": ok("Team", {"type": "object"})}}},\n',
     ),
 }
 USER_ROUTE = """
@@ -68,8 +70,9 @@ def _make_user_edits(project: Path, use_case: UseCase) -> None:
     assert sep, "create_app must end with `return app`"
     factory.write_text(head + "\n" + USER_ROUTE + tail)
     (project / "tests" / "test_team.py").write_text(USER_TEST)
-    edit = CONFIG_EDITS[use_case]
-    _replace(project / edit.path.format(pkg="demo"), edit.old, edit.new)
+    for edit in (CONFIG_EDITS[use_case], DOCUMENT_ROUTE.get(use_case)):
+        if edit is not None:
+            _replace(project / edit.path.format(pkg="demo"), edit.old, edit.new)
     _replace(
         project / "pyproject.toml",
         "dependencies = [\n",
