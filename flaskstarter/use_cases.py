@@ -83,6 +83,7 @@ CATALOGUE: dict[UseCase, UseCaseInfo] = {
             RouteCheck("/openapi.json", "application/json", "openapi"),
             RouteCheck("/docs", "text/html", "</html>"),
         ),
+        headers=(*BASE_SECURITY_HEADERS, "Content-Security-Policy"),
         # Pairwise over framework x auth x cors x rate_limit x database, plus resource names.
         combinations=(
             {},
