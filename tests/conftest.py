@@ -80,3 +80,14 @@ def template_repo(tmp_path: Path) -> Iterator[TemplateRepo]:
     repo = TemplateRepo.from_checkout(REPO_ROOT, tmp_path / "template-repo")
     repo.commit_and_tag("0.1.0")
     yield repo
+
+
+@pytest.fixture(scope="module")
+def plain_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The templates as a plain folder: Copier renders it without cloning the checkout each time."""
+    root = tmp_path_factory.mktemp("template")
+    shutil.copy2(REPO_ROOT / "copier.yml", root / "copier.yml")
+    shutil.copytree(
+        REPO_ROOT / "templates", root / "templates", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return root

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import py_compile
 import re
-import shutil
 import tomllib
 import warnings
 from pathlib import Path
@@ -84,17 +83,6 @@ authors = free_text
 emails = st.sampled_from(
     ['a"b@example.com', "o'neil@example.com", "x+{{y}}@example.com", "me@例え.jp"]
 )
-
-
-@pytest.fixture(scope="module")
-def plain_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The templates as a plain folder: Copier renders it without cloning the checkout each time."""
-    root = tmp_path_factory.mktemp("template")
-    shutil.copy2(REPO_ROOT / "copier.yml", root / "copier.yml")
-    shutil.copytree(
-        REPO_ROOT / "templates", root / "templates", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    return root
 
 
 def _render(template: Path, destination: Path, answers: dict[str, object]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import warnings
@@ -19,16 +18,6 @@ COMBINATIONS = [
     for use_case, info in CATALOGUE.items()
     for i, answers in enumerate(info.combinations)
 ]
-
-
-@pytest.fixture(scope="module")
-def plain_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("template")
-    shutil.copy2(REPO_ROOT / "copier.yml", root / "copier.yml")
-    shutil.copytree(
-        REPO_ROOT / "templates", root / "templates", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    return root
 
 
 @pytest.mark.parametrize(("use_case", "answers"), COMBINATIONS)
