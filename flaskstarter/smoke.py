@@ -140,7 +140,7 @@ def _check_installed(
 ) -> None:
     # A failing test suite or linter does not stop the other checks: the table shows all.
     for name, command in (
-        ("tests", ("pytest", "-q", "-p", "no:cacheprovider")),
+        ("tests", ("pytest", "-q", "-p", "no:cacheprovider", "--cov")),
         ("lint", ("ruff", "check", ".")),
         ("types", ("mypy",)),
     ):
