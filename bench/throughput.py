@@ -31,6 +31,7 @@ HEALTHZ = RouteCheck("/healthz", JSON, "")
 BARE_PACKAGE = "bench_hello"
 BARE_HTML = RouteCheck("/", "text/html", "Hello, World!")
 BARE_JSON = RouteCheck("/json", JSON, "ok")
+BARE_DB = RouteCheck("/items", JSON, "items")
 WARMUP_SECONDS = 1.0
 # More failed requests than this share of the total makes the figure an error, not a number.
 MAX_ERROR_SHARE = 0.01
@@ -150,6 +151,7 @@ def _bare_project(folder: Path, env: ProjectEnv) -> ProjectEnv:
     package = folder / BARE_PACKAGE
     package.mkdir(parents=True)
     shutil.copyfile(Path(__file__).with_name("hello_app.py"), package / "__init__.py")
+    shutil.copy(Path(__file__).with_name("hello_db_page.py"), package)
     return ProjectEnv(folder, env.venv)
 
 
@@ -164,7 +166,8 @@ def _endpoints(
     (url, env), (bare_url, bare) = served_project, served_bare
     package = str(answers["package_name"])
     endpoints = []
-    for route in routes_to_measure(kind):
+    routes = routes_to_measure(kind)
+    for route in routes:
         problem = check_route(url, route, answers)
         if problem and route is HEALTHZ:
             result.extra.setdefault("absent", {})[kind] = problem
@@ -173,7 +176,8 @@ def _endpoints(
             raise BenchError(problem)
         path = route.path.format(**answers)
         endpoints.append(Endpoint(f"GET {path}", url + path, path, route, env, package))
-    for route in (BARE_HTML, BARE_JSON):
+    bare_routes = [BARE_HTML, BARE_JSON] + [BARE_DB] * any(r.reads_database for r in routes)
+    for route in bare_routes:
         if problem := check_route(bare_url, route, {}):
             raise BenchError(f"bare app: {problem}")
         subject = f"bare GET {route.path}"
@@ -181,6 +185,12 @@ def _endpoints(
             Endpoint(subject, bare_url + route.path, route.path, route, bare, BARE_PACKAGE, True)
         )
     return endpoints
+
+
+def _baseline_route(route: RouteCheck) -> RouteCheck:
+    if route.reads_database:
+        return BARE_DB
+    return BARE_JSON if route.content_type == JSON else BARE_HTML
 
 
 def _sample(kind: str, endpoint: Endpoint, run: int, load: LoadResult) -> Sample:
@@ -209,9 +219,7 @@ def _row(result: GroupResult, kind: str, endpoint: Endpoint) -> Row:
     ]
     requests = sum(sample.extra["requests"] for sample in timed)
     errors = sum(sample.extra["errors"] for sample in timed)
-    baseline = (
-        f"bare GET {BARE_JSON.path if endpoint.route.content_type == JSON else BARE_HTML.path}"
-    )
+    baseline = f"bare GET {_baseline_route(endpoint.route).path}"
     app_us = result.extra.get("app_us", {}).get(kind, {})
     error = None
     if errors > MAX_ERROR_SHARE * max(requests, 1):
