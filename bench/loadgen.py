@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bench.commands import BenchError
@@ -22,6 +22,9 @@ class LoadResult:
     p99_ms: float
     requests: int
     errors: int
+    # 429 answers (a rate limiter doing its job), counted apart from errors; the Python
+    # generator only: wrk counts them among its non-2xx errors.
+    refused: int = 0
 
 
 def pick_generator(choice: str) -> str:
@@ -101,15 +104,12 @@ def run_python_load(url: str, duration: float, connections: int) -> LoadResult:
     if parts.query:
         path += f"?{parts.query}"
     deadline = time.perf_counter() + duration
-    latencies: list[list[float]] = [[] for _ in range(connections)]
-    errors = [0] * connections
+    tallies = [_Tally() for _ in range(connections)]
     threads = [
         threading.Thread(
-            target=_client,
-            args=(parts.hostname, parts.port, path, deadline, latencies[index], errors, index),
-            daemon=True,
+            target=_client, args=(parts.hostname, parts.port, path, deadline, tally), daemon=True
         )
-        for index in range(connections)
+        for tally in tallies
     ]
     started = time.perf_counter()
     for thread in threads:
@@ -117,7 +117,7 @@ def run_python_load(url: str, duration: float, connections: int) -> LoadResult:
     for thread in threads:
         thread.join(duration + 10)
     elapsed = time.perf_counter() - started
-    every = sorted(latency for per_thread in latencies for latency in per_thread)
+    every = sorted(latency for tally in tallies for latency in tally.latencies)
     if not every:
         raise BenchError(f"no request to {url} succeeded")
     return LoadResult(
@@ -125,19 +125,21 @@ def run_python_load(url: str, duration: float, connections: int) -> LoadResult:
         (median(every) or 0.0) * 1000,
         every[min(len(every) - 1, int(len(every) * 0.99))] * 1000,
         len(every),
-        sum(errors),
+        sum(tally.errors for tally in tallies),
+        sum(tally.refused for tally in tallies),
     )
 
 
-def _client(
-    host: str | None,
-    port: int | None,
-    path: str,
-    deadline: float,
-    latencies: list[float],
-    errors: list[int],
-    index: int,
-) -> None:
+@dataclass
+class _Tally:
+    """What one connection saw; each thread writes only its own."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    refused: int = 0
+
+
+def _client(host: str | None, port: int | None, path: str, deadline: float, tally: _Tally) -> None:
     connection = http.client.HTTPConnection(host or "127.0.0.1", port, timeout=5)
     try:
         while (started := time.perf_counter()) < deadline:
@@ -146,13 +148,15 @@ def _client(
                 response = connection.getresponse()
                 response.read()
             except (OSError, http.client.HTTPException):
-                errors[index] += 1
+                tally.errors += 1
                 connection.close()
                 continue
-            if response.status >= 400:
-                errors[index] += 1
-                continue
-            latencies.append(time.perf_counter() - started)
+            if response.status == 429:
+                tally.refused += 1
+            elif response.status >= 400:
+                tally.errors += 1
+            else:
+                tally.latencies.append(time.perf_counter() - started)
     finally:
         connection.close()
 
