@@ -36,30 +36,30 @@ def write_env_file(project: Path) -> None:
 def init_git(project: Path, message: str) -> None:
     """Make the project a git repository with one commit, as `copier update` requires."""
     env = dict(os.environ)
-    if not _git_identity_configured(project):
-        env.update(_COMMIT_IDENTITY)
     _git(project, env, "init", "--quiet", "--initial-branch=main")
     _git(project, env, "add", "--all")
-    _git(project, env, "commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message)
+    commit = ("commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message)
+    try:
+        _git(project, env, *commit)
+    except RenderError:
+        # Most likely no identity is configured (a CI runner, a fresh container): commit as
+        # flaskstarter. Asking git first would cost two more processes on every run.
+        _git(project, {**env, **_COMMIT_IDENTITY}, *commit)
 
 
 def git_user() -> tuple[str | None, str | None]:
     """The user's configured git name and e-mail, if any: good default author answers."""
-    return _git_config("user.name"), _git_config("user.email")
-
-
-def _git_identity_configured(project: Path) -> bool:
-    return all(_git_config(key, cwd=project) for key in ("user.name", "user.email"))
-
-
-def _git_config(key: str, cwd: Path | None = None) -> str | None:
     try:
         result = subprocess.run(
-            ["git", "config", "--get", key], cwd=cwd, capture_output=True, text=True, check=False
+            ["git", "config", "--get-regexp", r"^user\.(name|email)$"],
+            capture_output=True,
+            text=True,
+            check=False,
         )
     except OSError:
-        return None
-    return result.stdout.strip() or None
+        return None, None
+    found = dict(line.partition(" ")[::2] for line in result.stdout.splitlines())
+    return found.get("user.name") or None, found.get("user.email") or None
 
 
 def _git(project: Path, env: dict[str, str], *args: str) -> None:
