@@ -119,6 +119,7 @@ CATALOGUE: dict[UseCase, UseCaseInfo] = {
         routes=(
             RouteCheck("/", "text/html", "{project_name}"),
             RouteCheck("/api/notes", "application/json", "[", reads_database=True),
+            RouteCheck("/healthz", "application/json", "ok"),
         ),
         headers=(*BASE_SECURITY_HEADERS, "Content-Security-Policy"),
     ),

@@ -71,6 +71,7 @@ ALWAYS = {
     "{pkg}/logs.py",
     "{pkg}/metrics.py",
     "{pkg}/security.py",
+    "{pkg}/sessions.py",
     "{pkg}/wsgi.py",
     "tests/conftest.py",
     "tests/test_api.py",
@@ -80,6 +81,7 @@ ALWAYS = {
     "tests/test_health.py",
     "tests/test_logs.py",
     "tests/test_metrics.py",
+    "tests/test_sessions.py",
 }
 WITH_DATABASE = {
     "{pkg}/extensions.py",
@@ -158,7 +160,6 @@ def _check_dependencies(project: Path, answers: dict[str, Any]) -> None:
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     dependencies = " ".join(pyproject["project"]["dependencies"])
     assert "prometheus-flask-exporter" in dependencies
-    assert "python-json-logger" in dependencies
     assert ("flask-sqlalchemy" in dependencies) == (answers["database"] != "none")
     assert ("psycopg" in dependencies) == (answers["database"] == "postgresql")
     assert ("redis>=" in dependencies) == (answers["cache"] == "redis")

@@ -36,6 +36,16 @@ def test_metrics_count_requests_by_endpoint_and_status(client: FlaskClient) -> N
     assert request_count(client, "None", status="404") == 1
 
 
+def test_an_unexpected_error_is_counted_as_a_500(app: Flask) -> None:
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/boom", view_func=boom)
+    client = app.test_client()
+    client.get("/boom")
+    assert request_count(client, "boom", status="500") == 1
+
+
 def test_metrics_export_latency_histograms(client: FlaskClient) -> None:
     client.get("/api/v1/info")
     body = client.get("/metrics").get_data(as_text=True)
