@@ -22,6 +22,7 @@ ALWAYS = {
     "{pkg}/extensions.py",
     "{pkg}/main.py",
     "{pkg}/security.py",
+    "{pkg}/sessions.py",
     "{pkg}/wsgi.py",
     "{pkg}/static/css/site.css",
     "{pkg}/static/favicon.svg",
@@ -37,6 +38,7 @@ ALWAYS = {
     "tests/test_config.py",
     "tests/test_contact.py",
     "tests/test_pages.py",
+    "tests/test_sessions.py",
 }
 WITH_DATABASE = {
     "{pkg}/models.py",
