@@ -85,6 +85,7 @@ CATALOGUE: dict[UseCase, UseCaseInfo] = {
             RouteCheck("/api/{resource_name}", "application/json", "", reads_database=True),
             RouteCheck("/openapi.json", "application/json", "openapi"),
             RouteCheck("/docs", "text/html", "</html>"),
+            RouteCheck("/healthz", "application/json", "ok"),
         ),
         headers=(*BASE_SECURITY_HEADERS, "Content-Security-Policy"),
         # Pairwise over framework x auth x cors x rate_limit x database, plus resource names.

@@ -25,6 +25,7 @@ from flaskstarter.render import RenderRequest, render_project
 from flaskstarter.smoke import ServedProject, run_smoke
 from flaskstarter.template_source import bundled_source
 from tests.microservice_served import Service, closed_port, metric_total, request
+from tests.served_checks import HOSTILE_TEXT, under_load
 from tests.template_repo import TemplateRepo, git
 
 BIN = Path(sys.executable).parent
@@ -262,17 +263,19 @@ def test_free_text_reaches_the_service_exactly(copie: Any, name: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("answers", PAIRWISE.values(), ids=PAIRWISE.keys())
-def test_the_pairwise_set_passes_the_smoke_harness(
+def test_the_pairwise_set_with_hostile_text_passes_the_smoke_harness_and_a_load(
     request: pytest.FixtureRequest, answers: dict[str, Any]
 ) -> None:
     if answers["database"] == "postgresql":
         request.getfixturevalue("postgres_url")  # skips on a laptop without PostgreSQL, fails in CI
     if answers["cache"] == "redis":
         request.getfixturevalue("redis_url")
-    names = {"project_name": "Orders <Service> & Co"}
+    names = {**HOSTILE_TEXT, "package_name": "orders_service"}
     if answers == PAIRWISE["postgresql-redis-celery"]:  # the longest names must pass ruff's E501
         names = {"project_name": "A long service name, " * 4 + "ok", "package_name": "s" * 50}
-    report = run_smoke("microservice", {**names, **answers}, while_serving=_api_and_json_logs)
+    report = run_smoke(
+        "microservice", {**names, **answers}, while_serving=under_load(_api_and_json_logs)
+    )
 
     assert report.ok, report.summary()
     steps = [step.name for step in report.steps]

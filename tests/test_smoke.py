@@ -9,6 +9,7 @@ import pytest
 from flaskstarter.smoke import run_smoke
 from flaskstarter.template_source import explicit_source
 from tests.helpers import run_cli
+from tests.served_checks import HOSTILE_TEXT, under_load
 from tests.template_repo import TemplateRepo
 
 pytestmark = pytest.mark.slow
@@ -22,8 +23,9 @@ def test_smoke_command_passes_the_prototype_and_prints_a_table() -> None:
     assert "PASS" in out and "FAIL" not in out
 
 
-def test_prototype_with_custom_names_passes_every_step() -> None:
-    report = run_smoke("prototype", {"project_name": 'Quote "&" <Test>', "package_name": "quoted"})
+def test_prototype_with_hostile_text_passes_every_step_and_a_load() -> None:
+    answers = {**HOSTILE_TEXT, "package_name": "quoted"}
+    report = run_smoke("prototype", answers, while_serving=under_load())
 
     assert report.ok, report.summary()
     assert [step.name for step in report.steps] == [

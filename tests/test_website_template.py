@@ -21,6 +21,7 @@ from flaskstarter.render import RenderRequest, render_project
 from flaskstarter.serve import served
 from flaskstarter.smoke import run_smoke
 from flaskstarter.template_source import bundled_source
+from tests.served_checks import HOSTILE_TEXT, under_load
 from tests.template_repo import TemplateRepo, git
 from tests.website_browser import visitor, walk_the_site
 from tests.website_files import AUTH_FOLDER, expected_files
@@ -220,12 +221,13 @@ def test_free_text_reaches_the_site_exactly(copie: Any, name: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("answers", COMBINATIONS.values(), ids=COMBINATIONS.keys())
-def test_every_combination_passes_the_smoke_harness(
+def test_every_combination_with_hostile_text_passes_the_smoke_harness_and_a_load(
     request: pytest.FixtureRequest, answers: dict[str, Any]
 ) -> None:
     if answers["database"] == "postgresql":
         request.getfixturevalue("postgres_url")  # skips on a laptop without PostgreSQL, fails in CI
-    report = run_smoke("website", {"project_name": "Acme <Site> & Co", **answers})
+    answers = {**HOSTILE_TEXT, "package_name": "acme_site", **answers}
+    report = run_smoke("website", answers, while_serving=under_load())
 
     assert report.ok, report.summary()
     steps = [step.name for step in report.steps]
