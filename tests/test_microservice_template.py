@@ -24,6 +24,7 @@ from flaskstarter.project_env import create_and_install
 from flaskstarter.render import RenderRequest, render_project
 from flaskstarter.smoke import ServedProject, run_smoke
 from flaskstarter.template_source import bundled_source
+from tests.helpers import claimed_combinations
 from tests.microservice_served import Service, closed_port, metric_total, request
 from tests.served_checks import HOSTILE_TEXT, under_load
 from tests.template_repo import TemplateRepo, git
@@ -31,25 +32,6 @@ from tests.template_repo import TemplateRepo, git
 BIN = Path(sys.executable).parent
 COPIER = str(BIN / "copier")
 
-# A pairwise-covering set: every pair of values of any two questions appears in some row.
-# (Celery needs Redis, so each database meets Celery only with Redis; seven rows are the least.)
-PAIRWISE = {
-    "sqlite-redis-celery-k8s": {
-        "database": "sqlite", "cache": "redis", "worker": "celery", "kubernetes": True
-    },
-    "postgresql-redis-celery": {
-        "database": "postgresql", "cache": "redis", "worker": "celery", "kubernetes": False
-    },
-    "none-redis-celery-k8s": {
-        "database": "none", "cache": "redis", "worker": "celery", "kubernetes": True
-    },
-    "sqlite": {"database": "sqlite", "cache": "none", "worker": "none", "kubernetes": False},
-    "postgresql-k8s": {
-        "database": "postgresql", "cache": "none", "worker": "none", "kubernetes": True
-    },
-    "none": {"database": "none", "cache": "none", "worker": "none", "kubernetes": False},
-    "none-redis": {"database": "none", "cache": "redis", "worker": "none", "kubernetes": False},
-}  # fmt: skip
 ALWAYS = {
     ".copier-answers.yml",
     ".dockerignore",
@@ -135,7 +117,7 @@ def _tool(name: str, *args: str, stdin: str | None = None) -> subprocess.Complet
 # --- Rendering: files, answers, syntax, validators (fast) ---------------------------------------
 
 
-@pytest.mark.parametrize("answers", PAIRWISE.values(), ids=PAIRWISE.keys())
+@pytest.mark.parametrize("answers", claimed_combinations("microservice"))
 def test_microservice_renders_a_valid_project_for_its_answers(
     copie: Any, answers: dict[str, Any]
 ) -> None:
@@ -161,6 +143,7 @@ def _check_dependencies(project: Path, answers: dict[str, Any]) -> None:
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     dependencies = " ".join(pyproject["project"]["dependencies"])
     assert "prometheus-flask-exporter" in dependencies
+    assert "python-json-logger" in dependencies
     assert ("flask-sqlalchemy" in dependencies) == (answers["database"] != "none")
     assert ("psycopg" in dependencies) == (answers["database"] == "postgresql")
     assert ("redis>=" in dependencies) == (answers["cache"] == "redis")
@@ -262,7 +245,7 @@ def test_free_text_reaches_the_service_exactly(copie: Any, name: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", PAIRWISE.values(), ids=PAIRWISE.keys())
+@pytest.mark.parametrize("answers", claimed_combinations("microservice"))
 def test_the_pairwise_set_with_hostile_text_passes_the_smoke_harness_and_a_load(
     request: pytest.FixtureRequest, answers: dict[str, Any]
 ) -> None:
@@ -271,7 +254,8 @@ def test_the_pairwise_set_with_hostile_text_passes_the_smoke_harness_and_a_load(
     if answers["cache"] == "redis":
         request.getfixturevalue("redis_url")
     names = {**HOSTILE_TEXT, "package_name": "orders_service"}
-    if answers == PAIRWISE["postgresql-redis-celery"]:  # the longest names must pass ruff's E501
+    if answers["database"] == "postgresql" and answers["worker"] == "celery":
+        # The fullest row also gets the longest names: they must pass ruff's E501.
         names = {"project_name": "A long service name, " * 4 + "ok", "package_name": "s" * 50}
     report = run_smoke(
         "microservice", {**names, **answers}, while_serving=under_load(_api_and_json_logs)

@@ -7,7 +7,6 @@ gunicorn's own log and its access log use the same format (see GunicornJsonLogge
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import secrets
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, has_request_context, request
 from flask.logging import default_handler
 from gunicorn.glogging import Logger as GunicornLogger
+from pythonjsonlogger.json import JsonFormatter
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -28,13 +28,11 @@ REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_KEY = f"{__name__}.request_id"
 # Ids from outside are echoed into headers and logs: accept only short, plain tokens.
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-# Attributes every LogRecord has; any other attribute came from `extra=` and is logged too.
-STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+RENAMED_FIELDS = {"asctime": "time", "levelname": "level", "name": "logger"}
 # Successful orchestrator and Docker probes come every few seconds, all day long: they are
 # counted in /metrics but left out of the access log. A failing probe is logged.
 QUIET_PATHS = frozenset({"/healthz", "/readyz"})
-# Values JSON has no type for (a datetime, an exception...) are logged as their str().
-JSON_ENCODER = json.JSONEncoder(default=str)
 
 
 def init_app(app: Flask) -> None:
@@ -85,30 +83,15 @@ def configure_logging(level: str | int) -> None:
 
 def json_handler(stream: Any = None) -> logging.Handler:
     handler = logging.StreamHandler(stream or sys.stdout)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(json_formatter())
     handler.addFilter(RequestIdFilter())
     handler.is_json_stdout = True  # type: ignore[attr-defined]
     return handler
 
 
-class JsonFormatter(logging.Formatter):
-    """A record as one JSON object: time, level, logger, message, then any `extra=` fields."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": self.formatTime(record),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        for name, value in vars(record).items():
-            if name not in STANDARD_ATTRIBUTES:
-                entry[name] = value
-        if record.exc_info:
-            entry["exc_info"] = self.formatException(record.exc_info)
-        if record.stack_info:
-            entry["stack_info"] = self.formatStack(record.stack_info)
-        return JSON_ENCODER.encode(entry)
+def json_formatter() -> JsonFormatter:
+    """time, level, logger and message, then any `extra=` fields, exc_info and stack_info."""
+    return JsonFormatter(LOG_FORMAT, rename_fields=RENAMED_FIELDS)
 
 
 class RequestIdFilter(logging.Filter):
@@ -131,7 +114,7 @@ class GunicornJsonLogger(GunicornLogger):
         super().setup(cfg)
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:
-                handler.setFormatter(JsonFormatter())
+                handler.setFormatter(json_formatter())
                 handler.addFilter(RequestIdFilter())
                 if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stderr:
                     handler.setStream(sys.stdout)
