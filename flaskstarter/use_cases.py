@@ -88,7 +88,9 @@ CATALOGUE: dict[UseCase, UseCaseInfo] = {
             RouteCheck("/healthz", "application/json", "ok"),
         ),
         headers=(*BASE_SECURITY_HEADERS, "Content-Security-Policy"),
-        # Pairwise over framework x auth x cors x rate_limit x database, plus resource names.
+        # Pairwise over framework x auth x cors x rate_limit x database: every pair of values of
+        # any two questions appears in some row; resource names: the default, a plural in -ies,
+        # snake_case, and one whose singular is itself.
         combinations=(
             {},
             {"api_auth": "jwt", "cors": True, "database": "postgresql"},

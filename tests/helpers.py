@@ -1,13 +1,17 @@
-"""Small helpers the CLI tests share: running the CLI, snapshotting a folder."""
+"""Small helpers the tests share: running the CLI, snapshotting a folder, claimed answer sets."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
+import pytest
+from _pytest.mark import ParameterSet
 from typer.testing import CliRunner
 
 from flaskstarter.cli import app
+from flaskstarter.use_cases import CATALOGUE, UseCase
 
 
 def run_cli(*args: str, input: str | None = None) -> tuple[int, str, str]:
@@ -26,3 +30,20 @@ def snapshot(folder: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*"))
         if path.is_file() and not path.is_symlink()
     }
+
+
+def claimed_combinations(kind: str) -> list[ParameterSet]:
+    """Every answer set the catalogue claims for `kind`, as pytest params named by their answers."""
+    return [
+        pytest.param(answers, id=combination_id(answers))
+        for answers in CATALOGUE[UseCase(kind)].combinations
+    ]
+
+
+def combination_id(answers: dict[str, Any]) -> str:
+    """ "sqlite-auth", "flask-restful-jwt-rate_limit-categories", "defaults"..."""
+    parts = [
+        key if value is True else f"no_{key}" if value is False else str(value)
+        for key, value in answers.items()
+    ]
+    return "-".join(parts) or "defaults"

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from flaskstarter.use_cases import CATALOGUE
+from tests.helpers import combination_id
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 COMBINATIONS = [
-    pytest.param(use_case.value, answers, id=f"{use_case.value}-{i}")
+    pytest.param(use_case.value, answers, id=f"{use_case.value}-{combination_id(answers)}")
     for use_case, info in CATALOGUE.items()
-    for i, answers in enumerate(info.combinations)
+    for answers in info.combinations
 ]
 
 

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from flaskstarter.smoke import run_smoke
+from tests.helpers import claimed_combinations
 from tests.rest_api_served import (
     install,
     migrate,
@@ -27,49 +28,11 @@ from tests.rest_api_served import (
     serve_api,
     token_headers,
 )
+from tests.served_checks import HOSTILE_TEXT, under_load
 from tests.template_repo import TemplateRepo, git
 
 BIN = Path(sys.executable).parent
 
-# Pairwise-covering: every pair of values of any two questions appears in some row (both
-# frameworks, all three auth modes, cors and rate_limit on and off, both databases, the default
-# resource name and others: plural in -ies, snake_case, and one whose singular is itself).
-PAIRWISE: dict[str, dict[str, Any]] = {
-    "defaults": {},
-    "smorest-jwt-cors-postgresql": {
-        "api_auth": "jwt",
-        "cors": True,
-        "database": "postgresql",
-    },
-    "restful-jwt-ratelimit-categories": {
-        "api_framework": "flask-restful",
-        "api_auth": "jwt",
-        "rate_limit": True,
-        "resource_name": "categories",
-    },
-    "restful-apikey-cors-ratelimit": {
-        "api_framework": "flask-restful",
-        "api_auth": "api_key",
-        "cors": True,
-        "rate_limit": True,
-    },
-    "smorest-apikey-postgresql-order_lines": {
-        "api_auth": "api_key",
-        "database": "postgresql",
-        "resource_name": "order_lines",
-    },
-    "restful-cors-postgresql-people": {
-        "api_framework": "flask-restful",
-        "cors": True,
-        "database": "postgresql",
-        "resource_name": "people",
-    },
-    "smorest-cors-ratelimit-postgresql": {
-        "cors": True,
-        "rate_limit": True,
-        "database": "postgresql",
-    },
-}
 DEFAULTS = {
     "api_framework": "flask-smorest",
     "api_auth": "none",
@@ -125,6 +88,7 @@ ALWAYS = {
     "tests/test_migrations.py",
     "tests/test_openapi.py",
     "tests/test_pagination.py",
+    "tests/test_sessions.py",
     "tests/test_{res}.py",
 }
 
@@ -152,7 +116,7 @@ def expected_files(answers: dict[str, Any], package: str) -> set[str]:
     return {name.format(pkg=package, res=answers["resource_name"]) for name in files}
 
 
-@pytest.mark.parametrize("row", PAIRWISE.values(), ids=PAIRWISE.keys())
+@pytest.mark.parametrize("row", claimed_combinations("rest_api"))
 def test_each_answer_set_renders_a_valid_project_with_what_it_needs(
     copie: Any, row: dict[str, Any]
 ) -> None:
@@ -221,6 +185,8 @@ def test_code_urls_and_table_are_named_after_the_resource(copie: Any, resource: 
         ("x" * 41, "at most 40 characters"),
         ("classes", "would clash"),
         ("errors", "would clash"),
+        ("health", "would clash"),
+        ("sessions", "would clash"),
         ("data", "would clash"),
         ("tokens", "model class Token"),
     ],
@@ -256,13 +222,14 @@ def test_free_text_reaches_the_api_title_exactly(copie: Any) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("row", PAIRWISE.values(), ids=PAIRWISE.keys())
-def test_the_pairwise_set_passes_the_smoke_harness(
+@pytest.mark.parametrize("row", claimed_combinations("rest_api"))
+def test_the_pairwise_set_with_hostile_text_passes_the_smoke_harness_and_a_load(
     request: pytest.FixtureRequest, row: dict[str, Any]
 ) -> None:
     if answers_of(row)["database"] == "postgresql":
         request.getfixturevalue("postgres_url")  # skip on a laptop without it; fail in CI
-    report = run_smoke("rest_api", {"project_name": "Smoke API", **row})
+    answers = {**HOSTILE_TEXT, "package_name": "smoke_api", **row}
+    report = run_smoke("rest_api", answers, while_serving=under_load())
     assert report.ok, report.summary()
 
 

@@ -21,6 +21,7 @@ from flaskstarter.render import RenderRequest, render_project
 from flaskstarter.serve import served
 from flaskstarter.smoke import run_smoke
 from flaskstarter.template_source import bundled_source
+from tests.helpers import claimed_combinations
 from tests.served_checks import HOSTILE_TEXT, under_load
 from tests.template_repo import TemplateRepo, git
 from tests.website_browser import visitor, walk_the_site
@@ -33,15 +34,6 @@ COPIER = str(Path(sys.executable).parent / "copier")
 HADOLINT = str(Path(sys.executable).parent / "hadolint")
 
 # Every combination the questions allow: `auth` is only asked when there is a database.
-COMBINATIONS = {
-    "sqlite-auth": {"database": "sqlite", "auth": True},
-    "sqlite": {"database": "sqlite", "auth": False},
-    "none": {"database": "none"},
-    "postgresql-auth": {"database": "postgresql", "auth": True},
-    "postgresql": {"database": "postgresql", "auth": False},
-}
-
-
 def _render(copie: Any, **answers: Any) -> Any:
     result = copie.copy(extra_answers={"use_case": "website", **answers}, vcs_ref="HEAD")
     assert result.exit_code == 0, result.exception
@@ -52,7 +44,7 @@ def _files(project: Path) -> set[str]:
     return {str(path.relative_to(project)) for path in project.rglob("*") if path.is_file()}
 
 
-@pytest.mark.parametrize("answers", COMBINATIONS.values(), ids=COMBINATIONS.keys())
+@pytest.mark.parametrize("answers", claimed_combinations("website"))
 def test_website_renders_the_files_its_answers_ask_for(copie: Any, answers: dict[str, Any]) -> None:
     result = _render(copie, project_name="Acme Site", **answers)
     project: Path = result.project_dir
@@ -69,7 +61,7 @@ def test_website_renders_the_files_its_answers_ask_for(copie: Any, answers: dict
     tomllib.loads((project / "pyproject.toml").read_text())
 
 
-@pytest.mark.parametrize("answers", COMBINATIONS.values(), ids=COMBINATIONS.keys())
+@pytest.mark.parametrize("answers", claimed_combinations("website"))
 def test_dependencies_follow_the_answers(copie: Any, answers: dict[str, Any]) -> None:
     result = _render(copie, **answers)
     pyproject = tomllib.loads((result.project_dir / "pyproject.toml").read_text())
@@ -142,7 +134,7 @@ def test_postgresql_ships_compose_with_a_healthy_database_and_ci_service(copie: 
     assert "postgresql+psycopg://shop@127.0.0.1:5432/shop" in (project / ".env.example").read_text()
 
 
-@pytest.mark.parametrize("answers", COMBINATIONS.values(), ids=COMBINATIONS.keys())
+@pytest.mark.parametrize("answers", claimed_combinations("website"))
 def test_compose_file_and_ci_workflow_follow_their_schemas(
     copie: Any, answers: dict[str, Any]
 ) -> None:
@@ -165,7 +157,7 @@ def test_compose_file_and_ci_workflow_follow_their_schemas(
         assert outcome.returncode == 0, outcome.stdout + outcome.stderr
 
 
-@pytest.mark.parametrize("answers", COMBINATIONS.values(), ids=COMBINATIONS.keys())
+@pytest.mark.parametrize("answers", claimed_combinations("website"))
 def test_dockerfile_passes_hadolint(copie: Any, answers: dict[str, Any]) -> None:
     project: Path = _render(copie, **answers).project_dir
     dockerfile = (project / "Dockerfile").read_text()
@@ -220,7 +212,7 @@ def test_free_text_reaches_the_site_exactly(copie: Any, name: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("answers", COMBINATIONS.values(), ids=COMBINATIONS.keys())
+@pytest.mark.parametrize("answers", claimed_combinations("website"))
 def test_every_combination_with_hostile_text_passes_the_smoke_harness_and_a_load(
     request: pytest.FixtureRequest, answers: dict[str, Any]
 ) -> None:
