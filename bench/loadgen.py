@@ -43,7 +43,10 @@ def apply_load(url: str, generator: str, duration: float, connections: int) -> L
     _require_loopback(url)
     if generator == "wrk":
         return run_wrk(url, duration, connections)
-    return run_python_load(url, duration, connections)
+    result = run_python_load(url, duration, connections)
+    if not result.requests:  # all refused: no figure to report
+        raise BenchError(f"no request to {url} succeeded ({result.refused} answered 429)")
+    return result
 
 
 def run_wrk(url: str, duration: float, connections: int) -> LoadResult:
@@ -118,15 +121,17 @@ def run_python_load(url: str, duration: float, connections: int) -> LoadResult:
         thread.join(duration + 10)
     elapsed = time.perf_counter() - started
     every = sorted(latency for tally in tallies for latency in tally.latencies)
-    if not every:
-        raise BenchError(f"no request to {url} succeeded")
+    refused = sum(tally.refused for tally in tallies)
+    if not every and not refused:
+        raise BenchError(f"no request to {url} was answered")
+    # A rate limiter may refuse every request of a run: no latency to report then.
     return LoadResult(
         len(every) / elapsed,
         (median(every) or 0.0) * 1000,
-        every[min(len(every) - 1, int(len(every) * 0.99))] * 1000,
+        every[min(len(every) - 1, int(len(every) * 0.99))] * 1000 if every else 0.0,
         len(every),
         sum(tally.errors for tally in tallies),
-        sum(tally.refused for tally in tallies),
+        refused,
     )
 
 
