@@ -1,18 +1,21 @@
-"""What every smoke run of a claimed answer combination adds: hostile free text, and a load.
+"""What every smoke run of a claimed answer combination adds: hostile text, production, a load.
 
 The template test files smoke each claimed combination once; with these, each of those runs
 also proves that hostile free-text answers still give a project that installs, passes its own
-tests and linters and serves (issue #7, section 2), and that the served app takes a bounded
-load with no failed request and worker memory that levels off (section 3).
+tests and linters and serves (issue #7, section 2); that its production settings hold (debug
+off, secure session cookies, a weak SECRET_KEY refused by gunicorn itself); and that the served
+app takes a bounded load with no failed request and worker memory that levels off (section 3).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 from bench.loadgen import run_python_load
+from flaskstarter.serve import ServeError, get, served
 from flaskstarter.smoke import ServedProject
 from flaskstarter.use_cases import CATALOGUE, UseCase
 
@@ -31,18 +34,85 @@ CONNECTIONS = 32
 MEMORY_GROWTH = 1.25
 MEMORY_MARGIN_KIB = 16 * 1024
 
+# A missing key, and a short, well-known one.
+WEAK_SECRET_KEYS = ("", "changeme")
+# The prototype promises to run with no configuration at all: it has no production mode, and
+# nothing in it is signed with SECRET_KEY (no sessions, no forms).
+WITHOUT_PRODUCTION_MODE = frozenset({UseCase.PROTOTYPE})
+SETTINGS_MARK = "settings:"
+# Run with the project's Python and the served environment: the app's settings as built.
+SETTINGS_SCRIPT = f"""
+import importlib, json, sys
+app = importlib.import_module(sys.argv[1]).create_app()
+print({SETTINGS_MARK!r} + json.dumps({{
+    "debug": app.debug,
+    "testing": app.testing,
+    "secure": app.config["SESSION_COOKIE_SECURE"],
+    "httponly": app.config["SESSION_COOKIE_HTTPONLY"],
+    "samesite": app.config["SESSION_COOKIE_SAMESITE"],
+}}))
+"""
+
 ServingCheck = Callable[[ServedProject], None]
 
 
 def under_load(*first: ServingCheck) -> ServingCheck:
-    """A `while_serving` hook: the given checks, then a bounded load on every route."""
+    """A `while_serving` hook: production settings, the given checks, a load on every route."""
 
     def check(served: ServedProject) -> None:
+        holds_production_settings(served)
         for extra in first:
             extra(served)
         load_every_route(served)
 
     return check
+
+
+def holds_production_settings(project: ServedProject) -> None:
+    """Debug off, session cookies Secure/HttpOnly/SameSite, gunicorn refusing a weak key."""
+    use_case = UseCase(project.answers["use_case"])
+    if use_case in WITHOUT_PRODUCTION_MODE:
+        return
+    package = project.answers["package_name"]
+    outcome = project.env.run("python", "-c", SETTINGS_SCRIPT, package, env=project.run_env)
+    assert outcome.ok, outcome.tail()
+    line = next(line for line in outcome.output.splitlines() if line.startswith(SETTINGS_MARK))
+    settings = json.loads(line.removeprefix(SETTINGS_MARK))
+    assert settings == {
+        "debug": False,
+        "testing": False,
+        "secure": True,
+        "httponly": True,
+        "samesite": settings["samesite"],
+    }, settings
+    assert settings["samesite"] in ("Lax", "Strict"), settings
+    _cookies_carry_the_flags(project, use_case)
+    for weak in WEAK_SECRET_KEYS:
+        _refuses_to_start(project, {**project.run_env, "SECRET_KEY": weak})
+
+
+def _cookies_carry_the_flags(project: ServedProject, use_case: UseCase) -> None:
+    """Every cookie a route sets is Secure, HttpOnly and SameSite; the website's form sets one."""
+    cookies = []
+    for route in CATALOGUE[use_case].routes:
+        response = get(project.base_url + route.path.format(**project.answers))
+        cookies += [value for name, value in response.headers.items() if name == "Set-Cookie"]
+    for cookie in cookies:
+        flags = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+        assert {"secure", "httponly", "samesite"} <= flags, f"cookie without flags: {cookie}"
+    if use_case is UseCase.WEBSITE:  # the contact form keeps its CSRF token in the session
+        assert cookies, "the contact form set no session cookie"
+
+
+def _refuses_to_start(project: ServedProject, run_env: dict[str, str]) -> None:
+    log = project.log.with_name("gunicorn-weak-secret.log")
+    try:
+        with served(project.env, project.answers["package_name"], run_env, log):
+            pass
+    except ServeError as error:
+        assert "SECRET_KEY" in str(error), f"gunicorn stopped, but not over SECRET_KEY:\n{error}"
+        return
+    raise AssertionError(f"gunicorn served with SECRET_KEY={run_env['SECRET_KEY']!r}")
 
 
 def load_every_route(served: ServedProject) -> None:
