@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import warnings
 from pathlib import Path
 
 import pytest
+import yaml
 
 from flaskstarter.use_cases import CATALOGUE
-from tests.helpers import combination_id
+from tests.helpers import combination_id, run_cli
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 COMBINATIONS = [
@@ -51,3 +53,50 @@ def test_bandit_finds_no_medium_or_high_issue(
     ]
     assert serious == []
     assert report["errors"] == []
+
+
+SECRET_NAME = re.compile(r"(?i)secret|password|passwd|api[_-]?key|token")
+# A literal value given to a secret-looking name: `SECRET_KEY = "..."`, `password: ...`.
+SECRET_ASSIGNMENT = re.compile(
+    r"""(?i)\b[\w-]*(secret|password|passwd|api[_-]?key|token)[\w-]*["']?\s*[:=]\s*["']?"""
+    r"""(?P<value>[A-Za-z0-9+/_\-]{16,})(?![\w(])"""
+)
+
+
+@pytest.mark.parametrize(("use_case", "answers"), COMBINATIONS)
+def test_no_secret_is_committed_or_recorded_in_the_answers(
+    tmp_path: Path, use_case: str, answers: dict[str, object]
+) -> None:
+    """What `flaskstarter new` commits: the .env secret nowhere, no literal secret anywhere.
+
+    The projects' own tests hold fixed, obviously fake keys for their fixtures; they are left
+    out of the literal scan (the .env secret is looked for there too).
+    """
+    project = tmp_path / "project"
+    data = [f"{key}={_typed(value)}" for key, value in answers.items()]
+    code, _, err = run_cli(
+        "new", str(project), "-k", use_case, "-y", *(arg for item in data for arg in ("-d", item))
+    )
+    assert code == 0, err
+    env_lines = (project / ".env").read_text().splitlines()
+    secret = next(line.split("=", 1)[1] for line in env_lines if line.startswith("SECRET_KEY="))
+    assert len(secret) >= 32
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=project, check=False)
+    assert ignored.returncode == 0, ".env must be git-ignored"
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.split("\0")
+    literals = []
+    for name in filter(None, tracked):
+        text = (project / name).read_text(errors="replace")
+        assert secret not in text, f"{name} holds the .env secret"
+        if not name.startswith("tests/"):
+            literals += [f"{name}: {m.group(0)}" for m in SECRET_ASSIGNMENT.finditer(text)]
+    assert literals == []
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert [key for key in recorded if SECRET_NAME.search(key)] == []
+
+
+def _typed(value: object) -> str:
+    """An answer as `--data` takes it: booleans as true/false."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
