@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,12 +61,23 @@ def under_load(*first: ServingCheck) -> ServingCheck:
     """A `while_serving` hook: production settings, the given checks, a load on every route."""
 
     def check(served: ServedProject) -> None:
+        error_pages_carry_the_headers(served)
         holds_production_settings(served)
         for extra in first:
             extra(served)
         load_every_route(served)
 
     return check
+
+
+def error_pages_carry_the_headers(project: ServedProject) -> None:
+    """A 404 carries the kind's security headers too, not only the routes that answer."""
+    use_case = UseCase(project.answers["use_case"])
+    response = get(project.base_url + "/no-such-page-" + secrets.token_hex(4))
+    assert response.status == 404, response.status
+    present = {name.lower() for name in response.headers}
+    missing = [name for name in CATALOGUE[use_case].headers if name.lower() not in present]
+    assert not missing, f"a 404 lacks {', '.join(missing)}"
 
 
 def holds_production_settings(project: ServedProject) -> None:
