@@ -33,6 +33,7 @@ COPIER = str(Path(sys.executable).parent / "copier")
 # DL3013 ("pin versions in pip") misreads the install of the project's own wheel from /wheels.
 HADOLINT = str(Path(sys.executable).parent / "hadolint")
 
+
 # Every combination the questions allow: `auth` is only asked when there is a database.
 def _render(copie: Any, **answers: Any) -> Any:
     result = copie.copy(extra_answers={"use_case": "website", **answers}, vcs_ref="HEAD")
