@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -229,4 +230,10 @@ def _fail(error: FlaskstarterError) -> NoReturn:
 
 def main() -> None:
     """Console entry point."""
-    app()
+    try:
+        app()
+    finally:
+        # On the way out the interpreter garbage-collects everything Copier loaded, again and
+        # again as it tears the modules down: ~0.1 s, a tenth of a `new`. Nothing of ours
+        # needs a collection to finish its work (files are closed as they are written).
+        gc.freeze()
