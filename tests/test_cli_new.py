@@ -94,6 +94,23 @@ def test_pretend_shows_the_tree_and_writes_nothing(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".flaskstarter-")]
 
 
+def test_new_into_a_pipe_prints_plain_lines_without_loading_rich(tmp_path: Path) -> None:
+    destination = tmp_path / "piped"
+    script = (
+        "import sys\n"
+        "from flaskstarter.cli import app\n"
+        f"app(['new', {str(destination)!r}, '-k', 'prototype', '-y'], standalone_mode=False)\n"
+        "print('rich loaded:', any(name.split('.')[0] == 'rich' for name in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert "rich loaded: False" in result.stdout
+    assert "\n  pyproject.toml\n" in result.stdout
+    assert f"Created {destination} (" in result.stdout
+    assert "\x1b[" not in result.stdout  # no terminal codes in a log
+
+
 def test_no_git_skips_the_repository(tmp_path: Path) -> None:
     code, _, err = run_cli("new", str(tmp_path / "p"), "-k", "prototype", "-y", "--no-git")
     assert code == 0, err
