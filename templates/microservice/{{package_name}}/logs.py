@@ -193,9 +193,9 @@ class GunicornJsonLogger(GunicornLogger):
 
 def access_record(fields: dict[str, Any]) -> logging.LogRecord:
     """The access line's fields as a log record, for handlers that want one."""
-    renamed = {"logger": "name", "level": "levelname", "message": "msg"}
+    attributes = {shown: name for name, shown in RENAMED_FIELDS.items()} | {"message": "msg"}
     record = logging.makeLogRecord(
-        {renamed.get(key, key): value for key, value in fields.items() if key != "time"}
+        {attributes.get(key, key): value for key, value in fields.items()}
     )
     record.levelno = logging.INFO
     return record
