@@ -33,6 +33,8 @@ REQUEST_ID_KEY = f"{__name__}.request_id"
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 RENAMED_FIELDS = {"asctime": "time", "levelname": "level", "name": "logger"}
+# A line's field names back to the log record attributes they come from.
+RECORD_ATTRIBUTES = {shown: name for name, shown in RENAMED_FIELDS.items()} | {"message": "msg"}
 # Successful orchestrator and Docker probes come every few seconds, all day long: they are
 # counted in /metrics but left out of the access log. A failing probe is logged.
 QUIET_PATHS = frozenset({"/healthz", "/readyz"})
@@ -193,9 +195,8 @@ class GunicornJsonLogger(GunicornLogger):
 
 def access_record(fields: dict[str, Any]) -> logging.LogRecord:
     """The access line's fields as a log record, for handlers that want one."""
-    attributes = {shown: name for name, shown in RENAMED_FIELDS.items()} | {"message": "msg"}
     record = logging.makeLogRecord(
-        {attributes.get(key, key): value for key, value in fields.items()}
+        {RECORD_ATTRIBUTES.get(key, key): value for key, value in fields.items()}
     )
     record.levelno = logging.INFO
     return record
