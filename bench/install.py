@@ -11,7 +11,7 @@ from bench.commands import BenchError, Timing
 from bench.projects import install_with_pip, install_with_uv, render_default, run_project_tests
 from bench.results import GroupResult, Row, Sample, Target, in_turn, median, run_label
 from bench.settings import Progress, Settings
-from flaskstarter.project_env import ProjectEnv
+from flaskstarter.smoke.project_env import ProjectEnv
 
 GROUP = "install"
 UV = "uv venv + install"

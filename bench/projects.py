@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bench.commands import BenchError, Timing, run_timed, timed
 from flaskstarter.errors import FlaskstarterError
-from flaskstarter.project_env import ProjectEnv, create_and_install, find_uv
 from flaskstarter.render import RenderRequest, render_project
+from flaskstarter.smoke.project_env import ProjectEnv, create_and_install, find_uv
 from flaskstarter.template_source import bundled_source
 
 _PYTEST_SUMMARY = re.compile(r"(\d+) passed.* in ([\d.]+)s")

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from bench.commands import BenchError, run_timed
 from bench.profiling import profile_under_load
-from flaskstarter.project_env import ProjectEnv
+from flaskstarter.smoke.project_env import ProjectEnv
 from flaskstarter.use_cases import RouteCheck
 
 WSGI_COST = Path(__file__).with_name("wsgi_cost.py")

@@ -19,9 +19,9 @@ from bench.projects import install_with_uv, render_default
 from bench.results import GroupResult, Row, Sample, Target, in_turn, median, run_label
 from bench.route_costs import Endpoint, app_cost, profile_endpoint
 from bench.settings import Progress, Settings
-from flaskstarter.project_env import ProjectEnv
 from flaskstarter.provenance import read_answers
-from flaskstarter.serve import ServeError, check_route, served
+from flaskstarter.smoke.project_env import ProjectEnv
+from flaskstarter.smoke.serve import ServeError, check_route, served
 from flaskstarter.use_cases import CATALOGUE, RouteCheck, UseCase
 
 GROUP = "throughput"

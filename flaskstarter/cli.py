@@ -189,7 +189,7 @@ def smoke(
 ) -> None:
     """Render, install, test, lint and serve each kind; print a pass/fail table."""
     from flaskstarter import output
-    from flaskstarter.smoke_runs import plan_runs, run_all
+    from flaskstarter.smoke.runs import plan_runs, run_all
 
     with _errors_reported():
         runs = plan_runs(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flaskstarter import services
+from flaskstarter.smoke import services
 from tests.template_repo import TemplateRepo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

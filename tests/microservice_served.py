@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flaskstarter.project_env import ProjectEnv
-from flaskstarter.serve import served
+from flaskstarter.smoke.project_env import ProjectEnv
+from flaskstarter.smoke.serve import served
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from flaskstarter import services
-from flaskstarter.project_env import ProjectEnv, create_and_install
-from flaskstarter.serve import free_port, get, served
+from flaskstarter.smoke import services
+from flaskstarter.smoke.project_env import ProjectEnv, create_and_install
+from flaskstarter.smoke.serve import free_port, get, served
 
 BIN = Path(sys.executable).parent
 SECRET_KEY = secrets.token_hex(32)

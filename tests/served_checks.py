@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.loadgen import run_python_load
-from flaskstarter.serve import ServeError, get, served
 from flaskstarter.smoke import ServedProject
+from flaskstarter.smoke.serve import ServeError, get, served
 from flaskstarter.use_cases import CATALOGUE, UseCase
 
 # Quotes of both kinds, backslashes, Jinja and TOML/YAML syntax, HTML, unicode and emoji; the

@@ -21,7 +21,7 @@ from bench.profiling import hot_spots
 from bench.results import Row, Target
 from bench.startup import import_costs
 from bench.throughput import routes_to_measure
-from flaskstarter.serve import free_port
+from flaskstarter.smoke.serve import free_port
 from flaskstarter.use_cases import CATALOGUE, UseCase
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

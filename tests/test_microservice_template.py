@@ -19,10 +19,9 @@ from typing import Any
 import pytest
 import yaml
 
-from flaskstarter import services
-from flaskstarter.project_env import create_and_install
 from flaskstarter.render import RenderRequest, render_project
-from flaskstarter.smoke import ServedProject, run_smoke
+from flaskstarter.smoke import ServedProject, run_smoke, services
+from flaskstarter.smoke.project_env import create_and_install
 from flaskstarter.template_source import bundled_source
 from tests.helpers import claimed_combinations
 from tests.microservice_served import Service, closed_port, metric_total, request

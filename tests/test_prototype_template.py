@@ -83,8 +83,8 @@ def test_flask_run_works_straight_after_install_with_no_configuration(tmp_path: 
     import subprocess
     import time
 
-    from flaskstarter.project_env import create_and_install
-    from flaskstarter.serve import free_port, get
+    from flaskstarter.smoke.project_env import create_and_install
+    from flaskstarter.smoke.serve import free_port, get
     from tests.helpers import run_cli
 
     code, _, err = run_cli("new", str(tmp_path / "demo"), "-k", "prototype", "-y")

@@ -48,7 +48,7 @@ def test_readme_opens_with_the_two_commands() -> None:
 
 @pytest.mark.slow
 def test_wheel_ships_the_templates_and_the_installed_cli_renders_from_them(tmp_path: Path) -> None:
-    from flaskstarter.project_env import find_uv
+    from flaskstarter.smoke.project_env import find_uv
 
     uv = find_uv()
     assert uv, "uv is a test dependency"

@@ -33,6 +33,7 @@ def test_prototype_with_hostile_text_passes_every_step_and_a_load() -> None:
         "install",
         "tests",
         "lint",
+        "format",
         "types",
         "serve",
     ]
@@ -61,6 +62,7 @@ def test_smoke_reports_a_failing_test_suite_and_a_broken_route(
     assert not report.step("tests").ok
     assert "FAILED tests/test_app.py::test_notes_start_empty" in report.step("tests").detail
     assert report.step("lint").ok
+    assert report.step("format").ok
     serve = report.step("serve")
     assert not serve.ok and "GET /api/notes: status 405" in serve.detail
 
@@ -84,7 +86,7 @@ def test_smoke_command_exits_non_zero_on_failure(template_repo: TemplateRepo) ->
 
 
 def test_all_plans_every_claimed_combination() -> None:
-    from flaskstarter.smoke_runs import plan_runs
+    from flaskstarter.smoke.runs import plan_runs
     from flaskstarter.use_cases import CATALOGUE, UseCase
 
     runs = plan_runs([UseCase.WEBSITE], ["project_name=X"], None, None, every_combination=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flaskstarter.project_env import create_and_install
+from flaskstarter.smoke.project_env import create_and_install
 from flaskstarter.use_cases import UseCase
 from tests.helpers import run_cli
 from tests.template_repo import TemplateRepo, git

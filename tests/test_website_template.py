@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 import yaml
 
-from flaskstarter import services
-from flaskstarter.project_env import ProjectEnv, create_and_install
 from flaskstarter.render import RenderRequest, render_project
-from flaskstarter.serve import served
-from flaskstarter.smoke import run_smoke
+from flaskstarter.smoke import run_smoke, services
+from flaskstarter.smoke.project_env import ProjectEnv, create_and_install
+from flaskstarter.smoke.serve import served
 from flaskstarter.template_source import bundled_source
 from tests.helpers import claimed_combinations
 from tests.served_checks import HOSTILE_TEXT, under_load

@@ -16,7 +16,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from flaskstarter.project_env import ProjectEnv
+from flaskstarter.smoke.project_env import ProjectEnv
 from flaskstarter.use_cases import RouteCheck
 
 

@@ -1,4 +1,4 @@
-"""The smoke harness: render a kind, install it fresh, run its tests and linters, serve it."""
+"""One smoke run: render a kind, install it fresh, run its tests and linters, serve it."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flaskstarter import services
 from flaskstarter.errors import FlaskstarterError
-from flaskstarter.project_env import ProjectEnv, create_and_install
 from flaskstarter.render import RenderRequest, render_project
-from flaskstarter.serve import ServeError, check_route, served
+from flaskstarter.smoke import services
+from flaskstarter.smoke.project_env import ProjectEnv, create_and_install
+from flaskstarter.smoke.serve import ServeError, check_route, served
 from flaskstarter.template_source import TemplateSource, bundled_source
 from flaskstarter.use_cases import CATALOGUE, UseCase
 
@@ -35,7 +35,7 @@ class ServedProject:
 
 
 ServingCheck = Callable[[ServedProject], None]
-STEPS = ("render", "install", "tests", "lint", "types", "migrate", "serve")
+STEPS = ("render", "install", "tests", "lint", "format", "types", "migrate", "serve")
 
 
 @dataclass
@@ -142,6 +142,7 @@ def _check_installed(
     for name, command in (
         ("tests", ("pytest", "-q", "-p", "no:cacheprovider", "--cov")),
         ("lint", ("ruff", "check", ".")),
+        ("format", ("ruff", "format", "--check", ".")),
         ("types", ("mypy",)),
     ):
         with _step(report, name, notify, fatal=False):

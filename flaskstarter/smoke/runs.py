@@ -7,7 +7,7 @@ from typing import Any
 
 from flaskstarter.answers import parse_data_options, typed_answers
 from flaskstarter.questions import load_questions
-from flaskstarter.smoke import Progress, SmokeReport, run_smoke
+from flaskstarter.smoke.pipeline import Progress, SmokeReport, run_smoke
 from flaskstarter.template_source import (
     TemplateSource,
     bundled_source,
