@@ -30,14 +30,16 @@ RUNNERS: dict[str, Callable[[Settings, Progress], GroupResult]] = {
 
 
 def parser() -> argparse.ArgumentParser:
-    kinds = [kind.value for kind in UseCase]
+    use_cases = [use_case.value for use_case in UseCase]
     parse = argparse.ArgumentParser(
         prog="python -m bench",
         description="Benchmark flaskstarter: every figure a median of interleaved runs, "
         "against a baseline measured in the same invocation.",
     )
     parse.add_argument("--group", "-g", action="append", choices=GROUPS, help="default: all")
-    parse.add_argument("--kind", "-k", action="append", choices=kinds, help="default: all")
+    parse.add_argument(
+        "--kind", "-k", dest="use_case", action="append", choices=use_cases, help="default: all"
+    )
     parse.add_argument("--runs", "-n", type=int, default=3, help="timed runs (default 3)")
     parse.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
     parse.add_argument(
@@ -62,7 +64,9 @@ def parser() -> argparse.ArgumentParser:
 def settings_from(arguments: argparse.Namespace, output: Path) -> Settings:
     return Settings(
         groups=tuple(dict.fromkeys(arguments.group or GROUPS)),
-        kinds=tuple(dict.fromkeys(arguments.kind or [kind.value for kind in UseCase])),
+        use_cases=tuple(
+            dict.fromkeys(arguments.use_case or [use_case.value for use_case in UseCase])
+        ),
         runs=arguments.runs,
         warmup=arguments.warmup,
         installers=tuple(dict.fromkeys(arguments.installer or INSTALLERS)),

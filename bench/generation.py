@@ -17,10 +17,17 @@ COPIER = "copier copy"
 TARGET = Target("ratio", at_most=1.1)
 
 
-def generation_commands(kind: str, destination: Path) -> dict[str, list[str]]:
+def generation_commands(use_case: str, destination: Path) -> dict[str, list[str]]:
     """Both commands for one kind: flaskstarter (git init and commit included) and raw Copier."""
     source = bundled_source()
-    copier = [*console_script("copier"), "copy", "--defaults", "--quiet", "-d", f"use_case={kind}"]
+    copier = [
+        *console_script("copier"),
+        "copy",
+        "--defaults",
+        "--quiet",
+        "-d",
+        f"use_case={use_case}",
+    ]
     if source.vcs_ref:
         copier += ["--vcs-ref", source.vcs_ref]
     return {
@@ -29,7 +36,7 @@ def generation_commands(kind: str, destination: Path) -> dict[str, list[str]]:
             "new",
             str(destination),
             "--kind",
-            kind,
+            use_case,
             "--defaults",
         ],
         COPIER: [*copier, source.location, str(destination)],
@@ -41,26 +48,26 @@ def run_generation(settings: Settings, progress: Progress) -> GroupResult:
     result = GroupResult(GROUP, "Generation: flaskstarter new vs raw copier copy (seconds)")
     errors: dict[str, str] = {}
     for run in range(-settings.warmup, settings.runs):
-        for kind in settings.kinds:
-            if kind in errors:
+        for use_case in settings.use_cases:
+            if use_case in errors:
                 continue
-            progress(f"generation: {kind}, {run_label(run, settings.runs)}")
+            progress(f"generation: {use_case}, {run_label(run, settings.runs)}")
             try:
-                result.samples += _time_both(kind, run)
+                result.samples += _time_both(use_case, run)
             except BenchError as error:
-                errors[kind] = str(error)
-    result.rows = [_row(result, kind, errors.get(kind)) for kind in settings.kinds]
+                errors[use_case] = str(error)
+    result.rows = [_row(result, use_case, errors.get(use_case)) for use_case in settings.use_cases]
     return result
 
 
-def _time_both(kind: str, run: int) -> list[Sample]:
+def _time_both(use_case: str, run: int) -> list[Sample]:
     samples = []
     with tempfile.TemporaryDirectory(prefix="bench-generation-") as scratch:
         for subject in in_turn([FLASKSTARTER, COPIER], run):
             destination = Path(scratch) / f"{subject.split()[0]}-project"
-            timing, _ = run_timed(generation_commands(kind, destination)[subject])
+            timing, _ = run_timed(generation_commands(use_case, destination)[subject])
             files = sum(1 for path in destination.rglob("*") if path.is_file() and _ours(path))
-            samples.append(Sample.timed(GROUP, kind, subject, run, timing, files=files))
+            samples.append(Sample.timed(GROUP, use_case, subject, run, timing, files=files))
             shutil.rmtree(destination, ignore_errors=True)
     return samples
 
@@ -69,26 +76,26 @@ def _ours(path: Path) -> bool:
     return ".git" not in path.parts
 
 
-def _row(result: GroupResult, kind: str, error: str | None) -> Row:
+def _row(result: GroupResult, use_case: str, error: str | None) -> Row:
     files = [
         sample.extra["files"]
         for sample in result.samples
-        if sample.kind == kind and sample.subject == COPIER
+        if sample.use_case == use_case and sample.subject == COPIER
     ]
     return Row(
         GROUP,
-        kind,
+        use_case,
         FLASKSTARTER,
         "s",
-        median(result.values(kind, FLASKSTARTER)),
+        median(result.values(use_case, FLASKSTARTER)),
         baseline=COPIER,
-        baseline_median=median(result.values(kind, COPIER)),
+        baseline_median=median(result.values(use_case, COPIER)),
         target=TARGET,
-        runs=len(result.values(kind, FLASKSTARTER)),
+        runs=len(result.values(use_case, FLASKSTARTER)),
         details={
             "files": files[-1] if files else None,
-            "cpu_s": median(result.extras(kind, FLASKSTARTER, "cpu_s")),
-            "baseline_cpu_s": median(result.extras(kind, COPIER, "cpu_s")),
+            "cpu_s": median(result.extras(use_case, FLASKSTARTER, "cpu_s")),
+            "baseline_cpu_s": median(result.extras(use_case, COPIER, "cpu_s")),
         },
         error=error,
     )

@@ -36,70 +36,74 @@ def run_install(settings: Settings, progress: Progress) -> GroupResult:
     result = GroupResult(GROUP, "Install-to-green (seconds)")
     errors: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="bench-install-") as scratch:
-        projects = _render_all(settings.kinds, Path(scratch), errors)
+        projects = _render_all(settings.use_cases, Path(scratch), errors)
         for run in range(-settings.warmup, settings.runs):
-            for kind, project in projects.items():
-                if kind in errors:
+            for use_case, project in projects.items():
+                if use_case in errors:
                     continue
-                progress(f"install: {kind}, {run_label(run, settings.runs)}")
+                progress(f"install: {use_case}, {run_label(run, settings.runs)}")
                 try:
-                    result.samples += _one_run(kind, project, settings.installers, run)
+                    result.samples += _one_run(use_case, project, settings.installers, run)
                 except BenchError as error:
-                    errors[kind] = str(error)
+                    errors[use_case] = str(error)
     subjects = [INSTALLERS[name][0] for name in settings.installers]
     if "uv" in settings.installers:
         subjects += [FIRST_TESTS, TESTS]
     result.rows = [
-        _row(result, kind, subject, errors.get(kind))
-        for kind in settings.kinds
+        _row(result, use_case, subject, errors.get(use_case))
+        for use_case in settings.use_cases
         for subject in subjects
     ]
     return result
 
 
-def _render_all(kinds: tuple[str, ...], scratch: Path, errors: dict[str, str]) -> dict[str, Path]:
+def _render_all(
+    use_cases: tuple[str, ...], scratch: Path, errors: dict[str, str]
+) -> dict[str, Path]:
     projects = {}
-    for kind in kinds:
+    for use_case in use_cases:
         try:
-            projects[kind] = render_default(kind, scratch / kind / "project")
+            projects[use_case] = render_default(use_case, scratch / use_case / "project")
         except BenchError as error:
-            errors[kind] = str(error)
+            errors[use_case] = str(error)
     return projects
 
 
-def _one_run(kind: str, project: Path, installers: tuple[str, ...], run: int) -> list[Sample]:
+def _one_run(use_case: str, project: Path, installers: tuple[str, ...], run: int) -> list[Sample]:
     samples = []
     for name in in_turn(list(installers), run):
         subject, install = INSTALLERS[name]
         venv = project.parent / f"venv-{name}"
         try:
             timing, env = install(project, venv)
-            samples.append(Sample.timed(GROUP, kind, subject, run, timing))
+            samples.append(Sample.timed(GROUP, use_case, subject, run, timing))
             if name == "uv":
                 for tests in (FIRST_TESTS, TESTS):
                     test_timing, reported = run_project_tests(env)
-                    samples.append(Sample.timed(GROUP, kind, tests, run, test_timing, **reported))
+                    samples.append(
+                        Sample.timed(GROUP, use_case, tests, run, test_timing, **reported)
+                    )
         finally:
             shutil.rmtree(venv, ignore_errors=True)
     return samples
 
 
-def _row(result: GroupResult, kind: str, subject: str, error: str | None) -> Row:
+def _row(result: GroupResult, use_case: str, subject: str, error: str | None) -> Row:
     baseline = PIP if subject == UV and PIP in {s.subject for s in result.samples} else None
-    reported = median(result.extras(kind, subject, "pytest_seconds"))
-    details = {"cpu_s": median(result.extras(kind, subject, "cpu_s"))}
+    reported = median(result.extras(use_case, subject, "pytest_seconds"))
+    details = {"cpu_s": median(result.extras(use_case, subject, "cpu_s"))}
     if reported is not None:
         details["pytest_seconds"] = reported
     return Row(
         GROUP,
-        kind,
+        use_case,
         subject,
         "s",
-        median(result.values(kind, subject)),
+        median(result.values(use_case, subject)),
         baseline=baseline,
-        baseline_median=median(result.values(kind, PIP)) if baseline else None,
+        baseline_median=median(result.values(use_case, PIP)) if baseline else None,
         target=TARGETS.get(subject),
-        runs=len(result.values(kind, subject)),
+        runs=len(result.values(use_case, subject)),
         details=details,
         error=error,
     )

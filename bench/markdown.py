@@ -36,7 +36,7 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
             baseline = f"{row['baseline']}: {_number(row['baseline_median'], row['unit'])}"
         ratio = f"{row['ratio']:.2f}x" if row["ratio"] is not None else ""
         cells = [
-            row["kind"],
+            row["use_case"],
             f"`{row['subject']}`",
             _number(row["median"], row["unit"]),
             baseline,

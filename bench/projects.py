@@ -15,20 +15,20 @@ from flaskstarter.template_source import bundled_source
 _PYTEST_SUMMARY = re.compile(r"(\d+) passed.* in ([\d.]+)s")
 
 
-def render_default(kind: str, destination: Path) -> Path:
+def render_default(use_case: str, destination: Path) -> Path:
     """Render one kind with its default answers, as `flaskstarter new -k KIND -y` does."""
     try:
         rendered = render_project(
             RenderRequest(
                 destination=destination,
                 source=bundled_source(),
-                answers={"use_case": kind},
+                answers={"use_case": use_case},
                 use_defaults=True,
                 git=False,
             )
         )
     except FlaskstarterError as error:
-        raise BenchError(f"rendering {kind}: {error}") from error
+        raise BenchError(f"rendering {use_case}: {error}") from error
     return rendered.path
 
 

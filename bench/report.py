@@ -30,7 +30,7 @@ def group_table(group: GroupResult) -> Table:
             f"{row.baseline}: {_number(row.baseline_median, row.unit)}" if row.baseline else ""
         )
         table.add_row(
-            row.kind,
+            row.use_case,
             escape(row.subject),
             _number(row.median, row.unit),
             escape(baseline),
@@ -96,7 +96,7 @@ def show(groups: list[GroupResult], console: Console) -> None:
                 console.print(extra_table)
         for row in group.rows:
             if row.error:
-                console.print(f"[red]{row.kind} {escape(row.subject)}:[/] {escape(row.error)}")
+                console.print(f"[red]{row.use_case} {escape(row.subject)}:[/] {escape(row.error)}")
 
 
 def write_json(

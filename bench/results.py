@@ -34,7 +34,7 @@ class Sample:
     """One timed run, kept in the JSON file as measured."""
 
     group: str
-    kind: str
+    use_case: str
     subject: str
     run: int
     value: float
@@ -44,11 +44,11 @@ class Sample:
 
     @classmethod
     def timed(
-        cls, group: str, kind: str, subject: str, run: int, timing: Timing, **extra: Any
+        cls, group: str, use_case: str, subject: str, run: int, timing: Timing, **extra: Any
     ) -> Sample:
         """A run measured in seconds: wall clock as the value, the children's CPU beside it."""
         return cls(
-            group, kind, subject, run, timing.wall, "s", run < 0, {"cpu_s": timing.cpu, **extra}
+            group, use_case, subject, run, timing.wall, "s", run < 0, {"cpu_s": timing.cpu, **extra}
         )
 
 
@@ -57,7 +57,7 @@ class Row:
     """One figure: the median of a subject's runs against the median of its baseline's."""
 
     group: str
-    kind: str
+    use_case: str
     subject: str
     unit: str
     median: float | None
@@ -102,20 +102,20 @@ class GroupResult:
     samples: list[Sample] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def values(self, kind: str, subject: str) -> list[float]:
+    def values(self, use_case: str, subject: str) -> list[float]:
         """The timed (not warm-up) values of one subject."""
         return [
             sample.value
             for sample in self.samples
-            if sample.kind == kind and sample.subject == subject and not sample.warmup
+            if sample.use_case == use_case and sample.subject == subject and not sample.warmup
         ]
 
-    def extras(self, kind: str, subject: str, key: str) -> list[Any]:
+    def extras(self, use_case: str, subject: str, key: str) -> list[Any]:
         """One detail of every timed run of a subject (e.g. its CPU seconds)."""
         return [
             sample.extra[key]
             for sample in self.samples
-            if sample.kind == kind
+            if sample.use_case == use_case
             and sample.subject == subject
             and not sample.warmup
             and key in sample.extra

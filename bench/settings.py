@@ -22,7 +22,7 @@ MAX_CONNECTIONS = 64
 @dataclass(frozen=True)
 class Settings:
     groups: tuple[str, ...] = GROUPS
-    kinds: tuple[str, ...] = tuple(kind.value for kind in UseCase)
+    use_cases: tuple[str, ...] = tuple(use_case.value for use_case in UseCase)
     runs: int = 3
     warmup: int = 1
     installers: tuple[str, ...] = INSTALLERS

@@ -37,9 +37,9 @@ WARMUP_SECONDS = 1.0
 MAX_ERROR_SHARE = 0.01
 
 
-def routes_to_measure(kind: str) -> list[RouteCheck]:
+def routes_to_measure(use_case: str) -> list[RouteCheck]:
     """The kind's main route, its other JSON routes (not the OpenAPI document), and /healthz."""
-    main, *others = CATALOGUE[UseCase(kind)].routes
+    main, *others = CATALOGUE[UseCase(use_case)].routes
     chosen = [main, *(r for r in others if r.content_type == JSON and "openapi" not in r.path)]
     if all(route.path != HEALTHZ.path for route in chosen):
         chosen.append(HEALTHZ)  # measured where the kind has one
@@ -55,26 +55,26 @@ def run_throughput(settings: Settings, progress: Progress) -> GroupResult:
         "connections": settings.connections,
         "gunicorn": settings.gunicorn_args,
     }
-    for kind in settings.kinds:
+    for use_case in settings.use_cases:
         try:
-            endpoints = _measure_kind(kind, settings, generator, result, progress)
+            endpoints = _measure_use_case(use_case, settings, generator, result, progress)
         except (BenchError, ServeError) as error:
-            result.rows.append(Row(GROUP, kind, "serve", "req/s", None, error=str(error)))
+            result.rows.append(Row(GROUP, use_case, "serve", "req/s", None, error=str(error)))
         except Exception as error:  # a template or module mid-change: the other kinds go on
             message = f"{type(error).__name__}: {error}"
-            result.rows.append(Row(GROUP, kind, "serve", "req/s", None, error=message))
+            result.rows.append(Row(GROUP, use_case, "serve", "req/s", None, error=message))
             continue
-        result.rows += [_row(result, kind, endpoint) for endpoint in endpoints]
+        result.rows += [_row(result, use_case, endpoint) for endpoint in endpoints]
     return result
 
 
-def _measure_kind(
-    kind: str, settings: Settings, generator: str, result: GroupResult, progress: Progress
+def _measure_use_case(
+    use_case: str, settings: Settings, generator: str, result: GroupResult, progress: Progress
 ) -> list[Endpoint]:
-    scratch = Path(tempfile.mkdtemp(prefix=f"bench-throughput-{kind}-"))
+    scratch = Path(tempfile.mkdtemp(prefix=f"bench-throughput-{use_case}-"))
     try:
-        progress(f"throughput: {kind}: render and install")
-        env, answers, run_env = _install(kind, scratch, settings)
+        progress(f"throughput: {use_case}: render and install")
+        env, answers, run_env = _install(use_case, scratch, settings)
         bare = _bare_project(scratch / "bare", env)
         package = str(answers["package_name"])
         with ExitStack() as stack:
@@ -82,24 +82,24 @@ def _measure_kind(
             bare_url = stack.enter_context(
                 served(bare, BARE_PACKAGE, run_env, scratch / "bare.log")
             )
-            endpoints = _endpoints(kind, (url, env), (bare_url, bare), answers, result)
+            endpoints = _endpoints(use_case, (url, env), (bare_url, bare), answers, result)
             for run in range(-settings.warmup, settings.runs):
-                progress(f"throughput: {kind}, {run_label(run, settings.runs)}")
+                progress(f"throughput: {use_case}, {run_label(run, settings.runs)}")
                 duration = WARMUP_SECONDS if run < 0 else settings.duration
                 for endpoint in in_turn(endpoints, run):
                     load = apply_load(endpoint.url, generator, duration, settings.connections)
-                    result.samples.append(_sample(kind, endpoint, run, load))
-            _costs_and_profiles(kind, endpoints, settings, generator, result, run_env, progress)
+                    result.samples.append(_sample(use_case, endpoint, run, load))
+            _costs_and_profiles(use_case, endpoints, settings, generator, result, run_env, progress)
         return endpoints
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _install(
-    kind: str, scratch: Path, settings: Settings
+    use_case: str, scratch: Path, settings: Settings
 ) -> tuple[ProjectEnv, dict[str, object], dict[str, str]]:
     """Render and install the kind; its production settings, with the shared worker settings."""
-    project = render_default(kind, scratch / "project")
+    project = render_default(use_case, scratch / "project")
     _, env = install_with_uv(project, scratch / "venv")
     answers = {k: v for k, v in read_answers(project).items() if not k.startswith("_")}
     run_env = {
@@ -112,7 +112,7 @@ def _install(
 
 
 def _costs_and_profiles(
-    kind: str,
+    use_case: str,
     endpoints: list[Endpoint],
     settings: Settings,
     generator: str,
@@ -121,18 +121,18 @@ def _costs_and_profiles(
     progress: Progress,
 ) -> None:
     """The app's own CPU per request of every route; profiles of the routes below target."""
-    progress(f"throughput: {kind}: CPU per request in the app alone")
-    costs = result.extra.setdefault("app_us", {}).setdefault(kind, {})
+    progress(f"throughput: {use_case}: CPU per request in the app alone")
+    costs = result.extra.setdefault("app_us", {}).setdefault(use_case, {})
     for endpoint in endpoints:
         costs[endpoint.subject] = app_cost(endpoint, run_env)["us_per_request"]
     if settings.profile_dir is None:
         return
     profiles = result.extra.setdefault("profiles", {})
     for endpoint in endpoints:
-        if _row(result, kind, endpoint).verdict != "miss":
+        if _row(result, use_case, endpoint).verdict != "miss":
             continue
-        progress(f"throughput: {kind}: profiling {endpoint.subject}")
-        profiles[f"{kind} {endpoint.subject}"] = profile_endpoint(
+        progress(f"throughput: {use_case}: profiling {endpoint.subject}")
+        profiles[f"{use_case} {endpoint.subject}"] = profile_endpoint(
             endpoint,
             run_env,
             settings.profile_dir,
@@ -156,7 +156,7 @@ def _bare_project(folder: Path, env: ProjectEnv) -> ProjectEnv:
 
 
 def _endpoints(
-    kind: str,
+    use_case: str,
     served_project: tuple[str, ProjectEnv],
     served_bare: tuple[str, ProjectEnv],
     answers: dict[str, object],
@@ -166,11 +166,11 @@ def _endpoints(
     (url, env), (bare_url, bare) = served_project, served_bare
     package = str(answers["package_name"])
     endpoints = []
-    routes = routes_to_measure(kind)
+    routes = routes_to_measure(use_case)
     for route in routes:
         problem = check_route(url, route, answers)
         if problem and route is HEALTHZ:
-            result.extra.setdefault("absent", {})[kind] = problem
+            result.extra.setdefault("absent", {})[use_case] = problem
             continue
         if problem:
             raise BenchError(problem)
@@ -193,10 +193,10 @@ def _baseline_route(route: RouteCheck) -> RouteCheck:
     return BARE_JSON if route.content_type == JSON else BARE_HTML
 
 
-def _sample(kind: str, endpoint: Endpoint, run: int, load: LoadResult) -> Sample:
+def _sample(use_case: str, endpoint: Endpoint, run: int, load: LoadResult) -> Sample:
     return Sample(
         GROUP,
-        kind,
+        use_case,
         endpoint.subject,
         run,
         load.requests_per_second,
@@ -211,27 +211,27 @@ def _sample(kind: str, endpoint: Endpoint, run: int, load: LoadResult) -> Sample
     )
 
 
-def _row(result: GroupResult, kind: str, endpoint: Endpoint) -> Row:
+def _row(result: GroupResult, use_case: str, endpoint: Endpoint) -> Row:
     timed = [
         s
         for s in result.samples
-        if s.kind == kind and s.subject == endpoint.subject and not s.warmup
+        if s.use_case == use_case and s.subject == endpoint.subject and not s.warmup
     ]
     requests = sum(sample.extra["requests"] for sample in timed)
     errors = sum(sample.extra["errors"] for sample in timed)
     baseline = f"bare GET {_baseline_route(endpoint.route).path}"
-    app_us = result.extra.get("app_us", {}).get(kind, {})
+    app_us = result.extra.get("app_us", {}).get(use_case, {})
     error = None
     if errors > MAX_ERROR_SHARE * max(requests, 1):
         error = f"{errors} of {requests} requests failed"
     return Row(
         GROUP,
-        kind,
+        use_case,
         endpoint.subject,
         "req/s",
         median(sample.value for sample in timed),
         baseline=None if endpoint.bare else baseline,
-        baseline_median=None if endpoint.bare else median(result.values(kind, baseline)),
+        baseline_median=None if endpoint.bare else median(result.values(use_case, baseline)),
         target=TARGET if endpoint.route.content_type == JSON and not endpoint.bare else None,
         runs=len(timed),
         details={

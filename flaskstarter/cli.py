@@ -70,7 +70,7 @@ def new(
     destination: Annotated[
         Path | None, typer.Argument(help="Folder to create (asked for when omitted).")
     ] = None,
-    kind: Annotated[
+    use_case: Annotated[
         UseCase | None,
         typer.Option(
             "--kind", "-k", help="Kind of project (see `flaskstarter list`).", show_default=False
@@ -113,7 +113,7 @@ def new(
 
     options = NewProjectOptions(
         destination=destination,
-        kind=kind,
+        use_case=use_case,
         defaults=defaults,
         data=data or [],
         data_file=data_file,
@@ -132,8 +132,8 @@ def new(
             )
         if interactive and not defaults:
             options.destination = options.destination or output.ask_destination()
-            if kind is None:
-                output.show_kinds()
+            if use_case is None:
+                output.show_use_cases()
         rendered = create_project(options)
     output.show_created(rendered, pretend=pretend, git=git)
 
@@ -170,7 +170,7 @@ def update(
 
 @app.command()
 def smoke(
-    kind: Annotated[
+    use_case: Annotated[
         list[UseCase] | None,
         typer.Option("--kind", "-k", help="Kind to check (repeatable; default: all)."),
     ] = None,
@@ -193,7 +193,7 @@ def smoke(
 
     with _errors_reported():
         runs = plan_runs(
-            kind or list(UseCase),
+            use_case or list(UseCase),
             data or [],
             template_src,
             vcs_ref,

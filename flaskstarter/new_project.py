@@ -23,7 +23,7 @@ from flaskstarter.use_cases import UseCase
 @dataclass
 class NewProjectOptions:
     destination: Path | None
-    kind: UseCase | None = None
+    use_case: UseCase | None = None
     defaults: bool = True
     data: list[str] = field(default_factory=list)
     data_file: Path | None = None
@@ -60,8 +60,8 @@ def collect_answers(options: NewProjectOptions) -> dict[str, Any]:
     if options.data_file is not None:
         raw.update(read_data_file(options.data_file))
     raw.update(parse_data_options(options.data))
-    if options.kind is not None:
-        raw["use_case"] = options.kind.value
+    if options.use_case is not None:
+        raw["use_case"] = options.use_case.value
     if not raw:
         return {}
     if options.template_src is not None:

@@ -39,7 +39,7 @@ def escape(text: str) -> str:
     return escape_markup(text)
 
 
-def show_kinds() -> None:
+def show_use_cases() -> None:
     from rich.table import Table
 
     table = Table(title="Kinds of Flask project", show_lines=True)
@@ -63,7 +63,7 @@ def show_catalogue(*, as_json: bool) -> None:
     from flaskstarter.template_source import bundled_template_root
 
     questions = load_questions(bundled_template_root())
-    kinds: list[dict[str, Any]] = [
+    entries: list[dict[str, Any]] = [
         {
             "kind": use_case.value,
             "purpose": info.purpose,
@@ -82,18 +82,18 @@ def show_catalogue(*, as_json: bool) -> None:
         for use_case, info in CATALOGUE.items()
     ]
     if as_json:
-        print(json.dumps(kinds, indent=2))
+        print(json.dumps(entries, indent=2))
         return
     from rich.table import Table
 
-    for kind in kinds:
+    for entry in entries:
         table = Table(
-            title=f"[bold cyan]{kind['kind']}[/]: {escape(kind['purpose'])}", title_justify="left"
+            title=f"[bold cyan]{entry['kind']}[/]: {escape(entry['purpose'])}", title_justify="left"
         )
-        table.caption = "wires in: " + ", ".join(kind["wires_in"])
+        table.caption = "wires in: " + ", ".join(entry["wires_in"])
         for column in ("question", "type", "choices", "default", "help"):
             table.add_column(column)
-        for question in kind["questions"]:
+        for question in entry["questions"]:
             table.add_row(
                 question["name"],
                 question["type"],

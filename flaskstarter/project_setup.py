@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
 from pathlib import Path
 
-from flaskstarter.errors import RenderError
+from flaskstarter.git import GitError, git, git_or_none
 
 ENV_FILE = ".env"
 _COMMIT_IDENTITY = {
@@ -35,46 +34,22 @@ def write_env_file(project: Path) -> None:
 
 def init_git(project: Path, message: str) -> None:
     """Make the project a git repository with one commit, as `copier update` requires."""
-    env = dict(os.environ)
-    _git(project, env, "init", "--quiet", "--initial-branch=main")
+    git("init", "--quiet", "--initial-branch=main", cwd=project)
     # Every file goes into one pack rather than a loose object each, whose folder and file
     # creations made `git add` of 45 files take ~35 ms on CI's disk (~14 ms as one pack).
     # Only this command sees the setting; the repository keeps git's defaults.
-    _git(project, env, "add", "--all", settings=("core.bigFileThreshold=1",))
+    git("add", "--all", cwd=project, settings=("core.bigFileThreshold=1",))
     commit = ("commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message)
     try:
-        _git(project, env, *commit)
-    except RenderError:
+        git(*commit, cwd=project)
+    except GitError:
         # Most likely no identity is configured (a CI runner, a fresh container): commit as
         # flaskstarter. Asking git first would cost two more processes on every run.
-        _git(project, {**env, **_COMMIT_IDENTITY}, *commit)
+        git(*commit, cwd=project, env={**os.environ, **_COMMIT_IDENTITY})
 
 
 def git_user() -> tuple[str | None, str | None]:
     """The user's configured git name and e-mail, if any: good default author answers."""
-    try:
-        result = subprocess.run(
-            ["git", "config", "--get-regexp", r"^user\.(name|email)$"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
-        return None, None
-    found = dict(line.partition(" ")[::2] for line in result.stdout.splitlines())
+    output = git_or_none("config", "--get-regexp", r"^user\.(name|email)$") or ""
+    found = dict(line.partition(" ")[::2] for line in output.splitlines())
     return found.get("user.name") or None, found.get("user.email") or None
-
-
-def _git(project: Path, env: dict[str, str], *args: str, settings: tuple[str, ...] = ()) -> None:
-    options = [option for setting in settings for option in ("-c", setting)]
-    try:
-        result = subprocess.run(
-            ["git", *options, *args], cwd=project, env=env, capture_output=True, text=True
-        )
-    except OSError as error:
-        raise RenderError(
-            f"Cannot run git ({error.strerror}): install git, or pass --no-git."
-        ) from error
-    if result.returncode != 0:
-        reason = " ".join(result.stderr.split()) or f"exit code {result.returncode}"
-        raise RenderError(f"git {args[0]} failed: {reason}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 from flaskstarter import copier_errors
 from flaskstarter.errors import UpdateError
+from flaskstarter.git import git_or_none
 from flaskstarter.provenance import ANSWERS_FILE, read_answers
 
 CONFLICT_MARKER = "<<<<<<< "
@@ -75,10 +75,10 @@ def check_updatable(project: Path) -> dict[str, Any]:
             f"{ANSWERS_FILE} in {project} records no template version (_commit), so there is "
             "nothing to update from."
         )
-    toplevel = _git(project, "rev-parse", "--show-toplevel")
+    toplevel = git_or_none("rev-parse", "--show-toplevel", cwd=project)
     if toplevel is None or Path(toplevel.strip()).resolve() != project:
         raise UpdateError(f"{project} is not a git repository: run git init and commit first.")
-    status = _git(project, "status", "--porcelain")
+    status = git_or_none("status", "--porcelain", cwd=project)
     if status:
         raise UpdateError(
             f"{project} has uncommitted changes: commit or stash them before updating."
@@ -87,7 +87,7 @@ def check_updatable(project: Path) -> dict[str, Any]:
 
 
 def _changed_files(project: Path) -> list[str]:
-    output = _git(project, "status", "--porcelain", "--untracked-files=all") or ""
+    output = git_or_none("status", "--porcelain", "--untracked-files=all", cwd=project) or ""
     return sorted(line[3:].strip().strip('"') for line in output.splitlines() if line.strip())
 
 
@@ -97,10 +97,3 @@ def _has_conflict_markers(path: Path) -> bool:
     except OSError:
         return False
     return any(line.startswith(CONFLICT_MARKER) for line in text.splitlines())
-
-
-def _git(project: Path, *args: str) -> str | None:
-    result = subprocess.run(
-        ["git", *args], cwd=project, capture_output=True, text=True, check=False
-    )
-    return result.stdout if result.returncode == 0 else None

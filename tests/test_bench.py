@@ -179,7 +179,15 @@ def test_smallest_benchmark_writes_every_group_to_json(tmp_path: Path) -> None:
     for name, group in document["groups"].items():
         assert group["rows"] and group["samples"], name
         for row in group["rows"]:
-            assert {"kind", "subject", "unit", "median", "ratio", "target", "verdict"} <= row.keys()
+            assert {
+                "use_case",
+                "subject",
+                "unit",
+                "median",
+                "ratio",
+                "target",
+                "verdict",
+            } <= row.keys()
             assert row["verdict"] in {"pass", "miss", ""}, (name, row)
             assert row["median"] > 0, (name, row)
     throughput = {row["subject"] for row in document["groups"]["throughput"]["rows"]}

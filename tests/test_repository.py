@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 import sys
+import tomllib
 import zipfile
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
@@ -34,6 +38,31 @@ def test_own_code_passes_ruff_and_mypy() -> None:
     assert ruff.returncode == 0, ruff.stdout
     mypy = _run(str(BIN / "mypy"))
     assert mypy.returncode == 0, mypy.stdout
+
+
+def test_every_package_the_cli_imports_is_a_declared_dependency() -> None:
+    """Nothing it imports may arrive only as a dependency of a dependency (uv, optional, comes
+    with the `smoke` extra)."""
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    declared = {
+        re.split(r"[<>=\[ ;]", requirement)[0].lower().replace("_", "-")
+        for requirement in [*project["dependencies"], *project["optional-dependencies"]["smoke"]]
+    }
+    imported = set()
+    for path in (REPO_ROOT / "flaskstarter").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.partition(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.partition(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"flaskstarter", "__future__"}
+    distributions = packages_distributions()
+    undeclared = {
+        module: distributions.get(module)
+        for module in third_party
+        if not {name.lower().replace("_", "-") for name in distributions.get(module, [])} & declared
+    }
+    assert undeclared == {}
 
 
 def test_readme_opens_with_the_two_commands() -> None:

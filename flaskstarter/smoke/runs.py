@@ -25,7 +25,7 @@ class SmokeRun:
 
 
 def plan_runs(
-    kinds: list[UseCase],
+    use_cases: list[UseCase],
     data: list[str],
     template_src: str | None,
     vcs_ref: str | None,
@@ -41,9 +41,9 @@ def plan_runs(
         answers = dict(raw)
         source = explicit_source(template_src, vcs_ref)
     return [
-        SmokeRun(kind, {**combination, **answers}, source)
-        for kind in dict.fromkeys(kinds)
-        for combination in (CATALOGUE[kind].combinations if every_combination else ({},))
+        SmokeRun(use_case, {**combination, **answers}, source)
+        for use_case in dict.fromkeys(use_cases)
+        for combination in (CATALOGUE[use_case].combinations if every_combination else ({},))
     ]
 
 
