@@ -53,7 +53,7 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument(
         "--profile",
         action="store_true",
-        help="profile every route below its target: py-spy on gunicorn, cProfile on the app",
+        help="profile every served route: py-spy on gunicorn, cProfile on the app",
     )
     parse.add_argument(
         "--output", "-o", type=Path, help="JSON file (default: bench/results/bench-<time>.json)"

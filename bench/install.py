@@ -18,7 +18,8 @@ UV = "uv venv + install"
 PIP = "venv + pip install"
 FIRST_TESTS = "project tests, first run"
 TESTS = "project tests"
-TARGETS = {UV: Target("value", at_most=10.0), TESTS: Target("value", at_most=2.0)}
+# A gate for install time only: a project's own test time is reported, not gated.
+TARGETS = {UV: Target("value", at_most=10.0)}
 Installer = Callable[[Path, Path], tuple[Timing, ProjectEnv]]
 INSTALLERS: dict[str, tuple[str, Installer]] = {
     "uv": (UV, install_with_uv),

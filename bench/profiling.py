@@ -1,6 +1,6 @@
 """Where a served route spends its time: py-spy on the gunicorn workers while load runs.
 
-Used by the throughput group (`--profile`) for a route that misses its target: the collapsed
+Used by the throughput group (`--profile`) for every route it serves: the collapsed
 stacks are saved beside the JSON, and the costliest functions are summarised in it.
 """
 

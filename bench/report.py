@@ -64,7 +64,7 @@ def profiles_table(group: GroupResult, rows: int = 5) -> Table | None:
     profiles = group.extra.get("profiles")
     if not profiles:
         return None
-    table = Table(title="Hot spots of the routes below target (share of profiled time)")
+    table = Table(title="Hot spots of each route (share of profiled time)")
     for column in ("route", "profile", "function", "self", "with calls"):
         table.add_column(column, justify="right" if column in {"self", "with calls"} else "left")
     for route, found in profiles.items():
