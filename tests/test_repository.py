@@ -23,7 +23,7 @@ def _run(*command: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[st
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
 
 
-def test_github_workflow_is_valid() -> None:
+def test_github_workflows_are_valid() -> None:
     result = _run(
         str(BIN / "check-jsonschema"),
         "--builtin-schema",
@@ -65,6 +65,15 @@ def test_every_package_the_cli_imports_is_a_declared_dependency() -> None:
     assert undeclared == {}
 
 
+def test_the_package_version_has_a_changelog_entry() -> None:
+    changelog = (REPO_ROOT / "CHANGELOG.md").read_text()
+    heading = rf"^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$"
+    assert re.search(heading, changelog, re.MULTILINE), (
+        f"CHANGELOG.md has no entry for {__version__}"
+    )
+    assert f"[{__version__}]: https://github.com/flaskstarter/flaskstarter/" in changelog
+
+
 def test_readme_opens_with_the_two_commands() -> None:
     readme = (REPO_ROOT / "README.md").read_text()
     blocks = readme.split("```bash\n")[1:3]
@@ -81,8 +90,12 @@ def test_wheel_ships_the_templates_and_the_installed_cli_renders_from_them(tmp_p
 
     uv = find_uv()
     assert uv, "uv is a test dependency"
-    built = _run(uv, "build", "--wheel", "--out-dir", str(tmp_path / "dist"), str(REPO_ROOT))
+    built = _run(uv, "build", "--out-dir", str(tmp_path / "dist"), str(REPO_ROOT))
     assert built.returncode == 0, built.stderr
+    # What the release workflow checks before publishing.
+    dists = [*(tmp_path / "dist").glob("*.whl"), *(tmp_path / "dist").glob("*.tar.gz")]
+    twine = _run(str(BIN / "twine"), "check", "--strict", *map(str, dists))
+    assert twine.returncode == 0, twine.stdout + twine.stderr
     wheel = next((tmp_path / "dist").glob("flaskstarter_cli-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "flaskstarter/_template/copier.yml" in names
