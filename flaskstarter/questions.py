@@ -32,13 +32,19 @@ class Question:
 
 
 def load_questions(template_root: Path) -> dict[str, Question]:
-    """Read copier.yml (following `!include`) into questions, in the order Copier asks them."""
+    """Read copier.yml (following `!include`) into questions, in the order Copier asks them.
+
+    Settings (`_name`) and computed values (`when: false`, worked out from other answers) are
+    not questions: nobody is asked them, nobody may answer them.
+    """
     merged: dict[str, Any] = {}
     for document in _load_documents(template_root / "copier.yml", template_root):
         if isinstance(document, dict):
             merged.update(document)
     return {
-        name: _question(name, spec) for name, spec in merged.items() if not name.startswith("_")
+        name: _question(name, spec)
+        for name, spec in merged.items()
+        if not name.startswith("_") and not (isinstance(spec, dict) and spec.get("when") is False)
     }
 
 
