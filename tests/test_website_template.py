@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import py_compile
 import re
 import secrets
@@ -20,7 +21,7 @@ from flaskstarter.smoke import run_smoke, services
 from flaskstarter.smoke.project_env import ProjectEnv, create_and_install
 from flaskstarter.smoke.serve import served
 from flaskstarter.template_source import bundled_source
-from tests.helpers import claimed_combinations
+from tests.helpers import claimed_combinations, run_cli
 from tests.served_checks import HOSTILE_TEXT, under_load
 from tests.template_repo import TemplateRepo, git
 from tests.website_browser import visitor, walk_the_site
@@ -54,6 +55,7 @@ def test_website_renders_the_files_its_answers_ask_for(copie: Any, answers: dict
     assert recorded["use_case"] == "website"
     assert recorded["database"] == answers["database"]
     assert recorded.get("auth", False) == answers.get("auth", False)
+    assert "accounts" not in recorded, "a computed value is worked out again, never recorded"
     for path in project.rglob("*.py"):
         py_compile.compile(str(path), doraise=True)
     for path in [*project.rglob("*.yml"), *project.rglob("*.yaml")]:
@@ -96,6 +98,48 @@ def test_a_default_of_auth_cannot_turn_accounts_on_without_a_database(copie: Any
     assert _files(result.project_dir) == expected_files({"database": "none"}, "brochure")
 
 
+def test_accounts_follow_from_auth_and_database_and_are_never_asked_or_answered(
+    tmp_path: Path,
+) -> None:
+    """`accounts` is computed (`when: false`): `list` does not offer it, `--data` refuses it."""
+    code, listed, _ = run_cli("list", "--json")
+    assert code == 0
+    website = next(kind for kind in json.loads(listed) if kind["kind"] == "website")
+    assert [question["name"] for question in website["questions"]][-1] == "auth"
+    code, _, err = run_cli(
+        "new", str(tmp_path / "site"), "-k", "website", "-y", "--no-git", "-d", "accounts=true"
+    )
+    assert code != 0
+    assert "Unknown question 'accounts'" in err
+    assert not (tmp_path / "site").exists()
+
+
+def test_templates_test_the_computed_accounts_not_the_condition_it_stands_for() -> None:
+    written_out = [
+        str(path.relative_to(TEMPLATE))
+        for path in TEMPLATE.rglob("*")
+        if "auth and database" in str(path.relative_to(TEMPLATE))
+        or (path.is_file() and "auth and database" in path.read_text())
+    ]
+    assert written_out == []
+
+
+def test_copier_refuses_an_accounts_answer_that_contradicts_auth_and_database(
+    tmp_path: Path,
+) -> None:
+    import copier
+
+    with pytest.raises(ValueError, match="accounts follows from auth and database"):
+        copier.run_copy(
+            str(REPO_ROOT),
+            str(tmp_path / "site"),
+            data={"use_case": "website", "database": "none", "accounts": True},
+            defaults=True,
+            vcs_ref="HEAD",
+            quiet=True,
+        )
+
+
 def test_auth_is_the_default_with_a_database_and_off_without(copie: Any) -> None:
     with_db = _render(copie)
     without_db = _render(copie, database="none")
@@ -110,8 +154,8 @@ def test_initial_migration_creates_exactly_the_tables_of_the_models(copie: Any, 
     migration = (project / "migrations/versions/e8da7d3b3a43_initial_schema.py").read_text()
     models = (project / result.answers["package_name"] / "models.py").read_text()
 
-    created = set(re.findall(r"op\.create_table\('(\w+)'", migration))
-    dropped = set(re.findall(r"op\.drop_table\('(\w+)'", migration))
+    created = set(re.findall(r'op\.create_table\(\s*"(\w+)"', migration))
+    dropped = set(re.findall(r'op\.drop_table\("(\w+)"\)', migration))
     declared = set(re.findall(r'__tablename__ = "(\w+)"', models))
     assert created == dropped == declared
     assert created == ({"contact_message", "user_account"} if auth else {"contact_message"})

@@ -22,7 +22,6 @@ ALWAYS = {
     "{pkg}/extensions.py",
     "{pkg}/main.py",
     "{pkg}/security.py",
-    "{pkg}/sessions.py",
     "{pkg}/wsgi.py",
     "{pkg}/static/css/site.css",
     "{pkg}/static/favicon.svg",
@@ -38,7 +37,6 @@ ALWAYS = {
     "tests/test_config.py",
     "tests/test_contact.py",
     "tests/test_pages.py",
-    "tests/test_sessions.py",
 }
 WITH_DATABASE = {
     "{pkg}/models.py",
@@ -61,7 +59,7 @@ WITH_AUTH = {
     "tests/test_auth.py",
 }
 WITH_POSTGRESQL = {"compose.yaml"}
-AUTH_FOLDER = "{% if auth and database != 'none' %}auth{% endif %}"
+AUTH_FOLDER = "{% if accounts %}auth{% endif %}"
 
 
 def expected_files(answers: dict[str, Any], package: str) -> set[str]:

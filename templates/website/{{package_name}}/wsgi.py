@@ -1,5 +1,5 @@
 """The WSGI entry point: the `app` that gunicorn serves (see gunicorn.conf.py)."""
 
-from {{ package_name }} import create_app
+from . import create_app
 
 app = create_app()

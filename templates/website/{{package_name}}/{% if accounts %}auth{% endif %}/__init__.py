@@ -1,5 +1,5 @@
 """Accounts: sign up, log in, log out, a members-only page and `flask create-user`."""
 
-from {{ package_name }}.auth.views import bp
+from .views import bp
 
 __all__ = ["bp"]

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from {{ package_name }}.auth.commands import create_user
-from {{ package_name }}.auth.forms import LoginForm, RegisterForm
-from {{ package_name }}.extensions import db, login_manager
-from {{ package_name }}.models import User
+from ..extensions import db, login_manager
+from ..models import User
+from .commands import create_user
+from .forms import LoginForm, RegisterForm
 
 # cli_group=None: the blueprint's commands are top-level (`flask create-user`).
 bp = Blueprint("auth", __name__, url_prefix="/auth", cli_group=None)

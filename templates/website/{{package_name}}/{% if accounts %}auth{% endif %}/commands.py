@@ -7,12 +7,9 @@ from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
-from {{ package_name }}.auth.forms import (
-    PASSWORD_MAX_LENGTH,
-    PASSWORD_MIN_LENGTH,
-)
-from {{ package_name }}.extensions import db
-from {{ package_name }}.models import User
+from ..extensions import db
+from ..models import User
+from .forms import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 
 @click.command("create-user")
