@@ -66,29 +66,26 @@ ALWAYS = {
     "{pkg}/api/{res}.py",
     "{pkg}/config.py",
     "{pkg}/docs.py",
-    "{pkg}/errors.py",
     "{pkg}/etags.py",
     "{pkg}/extensions.py",
     "{pkg}/health.py",
     "{pkg}/models.py",
     "{pkg}/openapi.py",
     "{pkg}/pagination.py",
+    "{pkg}/problems.py",
     "{pkg}/schemas.py",
     "{pkg}/security.py",
-    "{pkg}/sessions.py",
     "{pkg}/static/docs.css",
     "{pkg}/static/docs.js",
     "{pkg}/templates/docs/index.html",
     "{pkg}/wsgi.py",
-    "tests/__init__.py",
     "tests/conftest.py",
     "tests/test_config.py",
-    "tests/test_errors.py",
     "tests/test_health.py",
     "tests/test_migrations.py",
     "tests/test_openapi.py",
     "tests/test_pagination.py",
-    "tests/test_sessions.py",
+    "tests/test_problems.py",
     "tests/test_{res}.py",
 }
 
@@ -186,9 +183,11 @@ def test_code_urls_and_table_are_named_after_the_resource(copie: Any, resource: 
         ("classes", "would clash"),
         ("errors", "would clash"),
         ("health", "would clash"),
-        ("sessions", "would clash"),
+        ("problems", "would clash"),
+        ("locations", "would clash"),
         ("data", "would clash"),
         ("tokens", "model class Token"),
+        ("pages", "would clash"),
     ],
 )
 def test_resource_names_that_would_break_the_project_are_refused(
@@ -356,14 +355,14 @@ def test_copier_update_keeps_user_edits_and_applies_template_changes(
     template_repo.edit(
         "rest_api",
         "{{package_name}}/schemas.py.jinja",
-        "DEFAULT_PAGE_SIZE = 20",
-        "DEFAULT_PAGE_SIZE = 20  # Template v0.2.0: change it in one place.",
+        "SORT_KEYS = (",
+        "# Template v0.2.0: change it in one place.\nSORT_KEYS = (",
     )
     template_repo.edit(
         "rest_api",
         "{{package_name}}/openapi.py.jinja",
-        '"NotFound": "There is no such resource."',
-        '"NotFound": "There is no such resource: check the id."',
+        '400: "The body is not valid JSON."',
+        '400: "The body is not valid JSON: check its syntax."',
     )
     template_repo.template_file("rest_api", "CHANGELOG.md").write_text("# Changelog\n\n- v0.2.0\n")
     template_repo.commit_and_tag("0.2.0")
@@ -377,7 +376,7 @@ def test_copier_update_keeps_user_edits_and_applies_template_changes(
     merged = schemas.read_text()
     assert user_edit in merged
     assert "Template v0.2.0: change it in one place." in merged
-    assert "check the id" in (project / "library" / "openapi.py").read_text()
+    assert "check its syntax" in (project / "library" / "openapi.py").read_text()
     assert (project / "CHANGELOG.md").exists()
     assert "<<<<<<<" not in merged
     assert "_commit: v0.2.0" in (project / ".copier-answers.yml").read_text()

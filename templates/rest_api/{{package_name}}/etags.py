@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, request
-from werkzeug.http import quote_etag
-
-from .errors import APIError
+from flask import Response, abort, request
+from werkzeug.http import generate_etag, quote_etag
 
 
 def etag_of(representation: Mapping[str, Any]) -> str:
     """A strong ETag for a JSON representation, quoted for the ETag header."""
     canonical = json.dumps(representation, sort_keys=True, separators=(",", ":"), default=str)
-    return quote_etag(hashlib.sha256(canonical.encode()).hexdigest()[:32])
+    return quote_etag(generate_etag(canonical.encode()))
 
 
 def not_modified(etag: str) -> Response | None:
@@ -29,6 +26,4 @@ def not_modified(etag: str) -> Response | None:
 def require_current(etag: str) -> None:
     """Refuse (412) a change when If-Match is sent and names another version."""
     if request.if_match and not request.if_match.contains(etag.strip('"')):
-        raise APIError(
-            412, "It changed since you read it: GET it again, then retry with its new ETag."
-        )
+        abort(412, "It changed since you read it: GET it again, then retry with its new ETag.")
