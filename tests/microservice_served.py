@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import time
 import urllib.error
@@ -15,38 +14,25 @@ from pathlib import Path
 from typing import Any
 
 from flaskstarter.smoke.project_env import ProjectEnv
-from flaskstarter.smoke.serve import served
+from flaskstarter.smoke.serve import Response, served
 
 
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: str
+def send(url: str, body: Any = None, headers: dict[str, str] | None = None) -> Response:
+    """A GET with `headers`, or a POST of `body` as JSON (the harness's `get` sends neither).
 
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-def request(
-    url: str, *, method: str = "GET", body: Any = None, headers: dict[str, str] | None = None
-) -> Reply:
-    """One HTTP request on a fresh connection (so gunicorn's workers share the load)."""
+    Each request opens its own connection, so gunicorn's workers share the load.
+    """
     data = None if body is None else json.dumps(body).encode()
-    sent_headers = {"Content-Type": "application/json", **(headers or {})}
-    outgoing = urllib.request.Request(url, data=data, method=method, headers=sent_headers)
+    outgoing = urllib.request.Request(
+        url, data=data, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(outgoing, timeout=15) as reply:  # loopback only
-            return Reply(reply.status, dict(reply.headers.items()), reply.read().decode())
+            status, received, content = reply.status, reply.headers, reply.read()
     except urllib.error.HTTPError as error:
-        return Reply(error.code, dict(error.headers.items()), error.read().decode())
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on (it was free a moment ago)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        status, received, content = error.code, error.headers, error.read()
+    content_type = received.get("Content-Type", "")
+    return Response(status, content_type, content.decode(), dict(received.items()))
 
 
 def metric_total(metrics_text: str, name: str, **labels: str) -> float:
