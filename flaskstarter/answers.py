@@ -8,7 +8,8 @@ from typing import Any
 
 import yaml
 
-from flaskstarter.errors import AnswerError, UsageError
+from flaskstarter.bounded_yaml import MAX_BYTES, MAX_SCALAR_CHARS, YamlLimitError, load_bounded
+from flaskstarter.errors import AnswerError, UsageError, quoted
 from flaskstarter.questions import Question
 
 _TRUE = {"y", "yes", "t", "true", "on", "1"}
@@ -22,22 +23,34 @@ def parse_data_options(options: Iterable[str]) -> dict[str, str]:
         key, sep, value = option.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise UsageError(f"--data takes key=value, got {option!r}.")
+            raise UsageError(f"--data takes KEY=VALUE, got {quoted(option)}.")
+        if len(key) > MAX_SCALAR_CHARS or len(value) > MAX_SCALAR_CHARS:
+            raise AnswerError(
+                f"--data {quoted(option)} is too long: answers are at most "
+                f"{MAX_SCALAR_CHARS:,} characters."
+            )
         data[key] = value
     return data
 
 
 def read_data_file(path: Path) -> dict[str, Any]:
-    """Read a YAML mapping of answers."""
+    """Read a YAML mapping of answers (bounded: see bounded_yaml)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as answers_file:
+            # Never more than the limit: the file may be /dev/zero or growing.
+            content = answers_file.read(MAX_BYTES + 1)
+        text = content.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or "not UTF-8 text"
         raise UsageError(f"Cannot read answers file {path}: {reason}.") from error
     try:
-        data = yaml.safe_load(text)
+        data = load_bounded(text)
+    except YamlLimitError as error:
+        raise UsageError(f"Answers file {path} {error}.") from error
     except yaml.YAMLError as error:
         raise UsageError(f"Answers file {path} is not valid YAML: {_first_line(error)}") from error
+    except ValueError as error:  # e.g. an integer beyond Python's digit limit
+        raise UsageError(f"Answers file {path} holds a value Python cannot read.") from error
     if data is None:
         raise UsageError(f"Answers file {path} is empty: write key: value lines.")
     if not isinstance(data, dict) or not all(isinstance(key, str) for key in data):
@@ -54,11 +67,11 @@ def _typed(key: str, value: Any, questions: dict[str, Question]) -> Any:
     question = questions.get(key)
     if question is None:
         known = ", ".join(questions)
-        raise AnswerError(f"Unknown question {key!r}; the questions are: {known}.")
+        raise AnswerError(f"Unknown question {quoted(key)}; the questions are: {known}.")
     typed = _cast(question, value)
     if question.choices and typed not in question.choice_values:
         allowed = ", ".join(str(value) for value in question.choice_values)
-        raise AnswerError(f"{key}={value!r} is not one of the choices: {allowed}.")
+        raise AnswerError(f"{key}={quoted(value)} is not one of the choices: {allowed}.")
     return typed
 
 
@@ -76,12 +89,21 @@ def _cast(question: Question, value: Any) -> Any:
         except (TypeError, ValueError):
             pass
     elif expected in {"yaml", "json"}:
-        return yaml.safe_load(value) if isinstance(value, str) else value
+        return _structured(question, value) if isinstance(value, str) else value
     elif isinstance(value, str):
         return value
     elif isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
-    raise AnswerError(f"{question.name}={value!r} is not a valid {expected} answer.")
+    raise AnswerError(f"{question.name}={quoted(value)} is not a valid {expected} answer.")
+
+
+def _structured(question: Question, value: str) -> Any:
+    try:
+        return load_bounded(value)
+    except YamlLimitError as error:
+        raise AnswerError(f"The answer to {question.name} {error}.") from error
+    except (yaml.YAMLError, ValueError) as error:
+        raise AnswerError(f"{question.name}={quoted(value)} is not valid YAML.") from error
 
 
 def _first_line(error: Exception) -> str:

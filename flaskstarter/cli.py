@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,9 +13,14 @@ from typing import Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from flaskstarter import __version__
-from flaskstarter.errors import Aborted, FlaskstarterError, UsageError
+from flaskstarter import __version__, interrupts
+from flaskstarter.errors import QUOTE_LIMIT, Aborted, FlaskstarterError, UsageError
+from flaskstarter.printable import printable
 from flaskstarter.use_cases import UseCase
+
+# A usage error quotes what was typed (`--kind` with a megabyte of text): quotes are cut to
+# QUOTE_LIMIT characters, the whole message to this.
+_MESSAGE_LIMIT = 250
 
 
 class _OneLineErrors(TyperGroup):
@@ -24,18 +30,24 @@ class _OneLineErrors(TyperGroup):
         standalone_mode = kwargs.pop("standalone_mode", True)
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[misc]
-        except (typer.Abort, KeyboardInterrupt):
+        except (typer.Abort, KeyboardInterrupt) as interrupt:
             typer.echo("Aborted.", err=True)
-            sys.exit(130)
+            sys.exit(Aborted.by(interrupt).exit_code)
         except typer.TyperException as error:
             message = error.format_message() if hasattr(error, "format_message") else str(error)
             # Typer validates choices through pydantic, which prefixes this.
-            message = message.replace("Value error, ", "")
-            typer.echo(f"Error: {' '.join(message.split())} (see --help)", err=True)
+            message = _shortened(" ".join(message.replace("Value error, ", "").split()))
+            typer.echo(f"Error: {printable(message)} (see --help)", err=True)
             sys.exit(getattr(error, "exit_code", 2))
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _shortened(message: str) -> str:
+    long_quote = "'([^']{" + str(QUOTE_LIMIT) + "})[^']+'"
+    message = re.sub(long_quote, lambda quote: f"'{quote[1]}…'", message)
+    return message if len(message) <= _MESSAGE_LIMIT else message[:_MESSAGE_LIMIT] + "…"
 
 
 app = typer.Typer(
@@ -82,10 +94,20 @@ def new(
     ] = False,
     data: Annotated[
         list[str] | None,
-        typer.Option("--data", "-d", help="Answer a question: key=value (repeatable)."),
+        typer.Option(
+            "--data",
+            "-d",
+            metavar="KEY=VALUE",
+            help="Answer a question (repeatable; values up to 1,000 characters).",
+        ),
     ] = None,
     data_file: Annotated[
-        Path | None, typer.Option("--data-file", help="YAML file of question: answer pairs.")
+        Path | None,
+        typer.Option(
+            "--data-file",
+            metavar="FILE",
+            help="YAML file of question: answer pairs (up to 64 KiB; no anchors or aliases).",
+        ),
     ] = None,
     pretend: Annotated[
         bool, typer.Option(help="Show what would be written; write nothing.")
@@ -104,7 +126,12 @@ def new(
         str | None, typer.Option(help="Tag, branch or commit of --template-src.")
     ] = None,
     overwrite: Annotated[
-        bool, typer.Option(help="Write into an existing, non-empty folder.")
+        bool,
+        typer.Option(
+            help="Write into an existing, non-empty folder: the template's files replace "
+            "same-named ones, other files stay. Its .git and .env are never touched: no git "
+            "init or commit then, and no new .env."
+        ),
     ] = False,
 ) -> None:
     """Create a new Flask project."""
@@ -123,7 +150,7 @@ def new(
         vcs_ref=vcs_ref,
         overwrite=overwrite,
     )
-    with _errors_reported():
+    with _errors_reported(), interrupts.signals_interrupt():
         interactive = sys.stdin.isatty()
         if not defaults and not interactive:
             raise UsageError(
@@ -134,8 +161,9 @@ def new(
             options.destination = options.destination or output.ask_destination()
             if use_case is None:
                 output.show_use_cases()
+        options.interactive = interactive and not defaults
         rendered = create_project(options)
-    output.show_created(rendered, pretend=pretend, git=git)
+    output.show_created(rendered, pretend=pretend)
 
 
 @app.command("list")
@@ -161,10 +189,10 @@ def update(
     from flaskstarter import output
     from flaskstarter.update import update_project
 
-    with _errors_reported():
+    with _errors_reported(), interrupts.signals_interrupt():
         result = update_project(project, vcs_ref=vcs_ref, pretend=pretend)
     output.show_update(result, pretend=pretend)
-    if result.conflicted_files:
+    if result.conflicted_files and not pretend:
         raise typer.Exit(1)
 
 
@@ -176,7 +204,7 @@ def smoke(
     ] = None,
     data: Annotated[
         list[str] | None,
-        typer.Option("--data", "-d", help="Answer a question: key=value (repeatable)."),
+        typer.Option("--data", "-d", metavar="KEY=VALUE", help="Answer a question (repeatable)."),
     ] = None,
     template_src: Annotated[str | None, typer.Option(help="Check another git source.")] = None,
     vcs_ref: Annotated[
@@ -210,8 +238,8 @@ def _errors_reported() -> Iterator[None]:
     """Print a FlaskstarterError on one red line on stderr and exit non-zero."""
     try:
         yield
-    except KeyboardInterrupt:
-        _fail(Aborted())
+    except KeyboardInterrupt as interrupt:
+        _fail(Aborted.by(interrupt))
     except FlaskstarterError as error:
         _fail(error)
 
@@ -220,11 +248,13 @@ def _fail(error: FlaskstarterError) -> NoReturn:
     from rich.console import Console
     from rich.markup import escape
 
+    # soft_wrap: the line is printed whole and the terminal wraps it, at any width.
     stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+    message = escape(printable(str(error)))
     if isinstance(error, Aborted):
-        stderr.print(escape(str(error)))
-        raise typer.Exit(130)
-    stderr.print(f"[red]Error:[/red] {escape(str(error))}")
+        stderr.print(message)
+        raise typer.Exit(error.exit_code)
+    stderr.print(f"[red]Error:[/red] {message}")
     raise typer.Exit(1)
 
 

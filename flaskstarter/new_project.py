@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ class NewProjectOptions:
     template_src: str | None = None
     vcs_ref: str | None = None
     overwrite: bool = False
+    # Copier asks the questions on a terminal.
+    interactive: bool = False
 
 
 def create_project(options: NewProjectOptions) -> RenderedProject:
@@ -50,6 +53,7 @@ def create_project(options: NewProjectOptions) -> RenderedProject:
             pretend=options.pretend,
             overwrite=options.overwrite,
             git=options.git,
+            interactive=options.interactive,
         )
     )
 
@@ -73,7 +77,7 @@ def collect_answers(options: NewProjectOptions) -> dict[str, Any]:
 def suggested_defaults(destination: Path) -> dict[str, Any]:
     """Better defaults than the template's: the folder name, the user's git identity."""
     suggestions: dict[str, Any] = {}
-    name = Path(destination).expanduser().resolve().name
+    name = Path(os.path.abspath(Path(destination).expanduser())).name
     if name:
         suggestions["project_name"] = name
     author, email = git_user()

@@ -13,12 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from flaskstarter.printable import printable
 from flaskstarter.use_cases import CATALOGUE
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     # Only for annotations: `new` must not pay for importing the smoke and update machinery.
+    from flaskstarter.next_steps import NextSteps
     from flaskstarter.render import RenderedProject
     from flaskstarter.smoke import SmokeReport
     from flaskstarter.update import UpdateResult
@@ -34,9 +36,10 @@ def console() -> Console:
 
 
 def escape(text: str) -> str:
+    """Text shown through rich: its markup escaped, control characters made visible."""
     from rich.markup import escape as escape_markup
 
-    return escape_markup(text)
+    return escape_markup(printable(text))
 
 
 def show_use_cases() -> None:
@@ -104,10 +107,10 @@ def show_catalogue(*, as_json: bool) -> None:
         console().print(table)
 
 
-def show_created(rendered: RenderedProject, *, pretend: bool, git: bool) -> None:
+def show_created(rendered: RenderedProject, *, pretend: bool) -> None:
     """The files as a tree on a terminal; elsewhere (a pipe, a CI log) as plain lines."""
     if not sys.stdout.isatty():
-        _print_created_plainly(rendered, pretend=pretend, git=git)
+        _print_created_plainly(rendered, pretend=pretend)
         return
     from rich.tree import Tree
 
@@ -129,58 +132,62 @@ def show_created(rendered: RenderedProject, *, pretend: bool, git: bool) -> None
     console().print(
         f"[green]Created[/] {escape(str(rendered.path))} ({len(rendered.files)} files)."
     )
-    steps, notes = _next_steps(rendered, git=git)
-    lines = ["", "[bold]Next steps:[/]", *(f"  {escape(step)}" for step in steps)]
-    console().print("\n".join([*lines, *(escape(note) for note in notes)]))
+    steps = _next_steps(rendered)
+    lines = ["", "[bold]Next steps:[/]", *(f"  {escape(step)}" for step in steps.commands), ""]
+    console().print("\n".join([*lines, *(escape(note) for note in steps.notes)]))
 
 
-def _print_created_plainly(rendered: RenderedProject, *, pretend: bool, git: bool) -> None:
+def _print_created_plainly(rendered: RenderedProject, *, pretend: bool) -> None:
     if pretend:
         print("Pretending: nothing was written. It would create:")
-    print(rendered.path)
-    print("\n".join(f"  {file.as_posix()}" for file in rendered.files))
+    print(printable(str(rendered.path)))
+    print("\n".join(f"  {printable(file.as_posix())}" for file in rendered.files))
     if pretend:
         return
-    print(f"Created {rendered.path} ({len(rendered.files)} files).")
-    steps, notes = _next_steps(rendered, git=git)
-    print("\n".join(["", "Next steps:", *(f"  {step}" for step in steps), *notes]))
+    print(f"Created {printable(str(rendered.path))} ({len(rendered.files)} files).")
+    steps = _next_steps(rendered)
+    commands = [f"  {printable(step)}" for step in steps.commands]
+    print("\n".join(["", "Next steps:", *commands, "", *map(printable, steps.notes)]))
 
 
-def _next_steps(rendered: RenderedProject, *, git: bool) -> tuple[list[str], list[str]]:
-    """The commands to run next, and notes on what was made."""
-    package = rendered.answers.get("package_name", "app")
-    steps = [
-        f"cd {_quote(rendered.path)}",
-        "python3 -m venv .venv && . .venv/bin/activate",
-        "pip install -e '.[dev]'",
-        "pytest && ruff check .",
-    ]
-    if (rendered.path / "migrations").is_dir():
-        steps.append(f"flask --app {package} db upgrade")
-    steps.append(f"flask --app {package} run --debug")
-    notes = []
-    if git:
-        notes.append(
-            "\nIt is a git repository with one commit: `copier update` takes later template"
-            " versions."
-        )
-    notes.append(
-        ".env holds a fresh SECRET_KEY and is git-ignored: keep it out of version control."
+def _next_steps(rendered: RenderedProject) -> NextSteps:
+    from flaskstarter.next_steps import next_steps
+
+    return next_steps(
+        rendered.path,
+        rendered.answers,
+        git_initialized=rendered.git_initialized,
+        kept=rendered.kept,
     )
-    return steps, notes
 
 
 def show_update(result: UpdateResult, *, pretend: bool) -> None:
+    project = escape(str(result.project))
+    if result.up_to_date:
+        console().print(
+            f"{project} is already at the newest template version ({escape(str(result.old_ref))})"
+            ": nothing to change."
+        )
+        return
     verb = "Would update" if pretend else "Updated"
-    console().print(f"{verb} {escape(str(result.project))}: {result.old_ref} -> {result.new_ref}")
+    old, new = escape(str(result.old_ref)), escape(str(result.new_ref))
+    console().print(f"{verb} {project}: {old} -> {new}")
+    conflict = " [red](would conflict)[/]" if pretend else " [red](conflict)[/]"
     for name in result.changed_files:
-        marker = " [red](conflict)[/]" if name in result.conflicted_files else ""
+        marker = conflict if name in result.conflicted_files else ""
         console().print(f"  {escape(name)}{marker}")
-    if result.conflicted_files:
+    if result.conflicted_files and not pretend:
         console().print(
             f"[red]{len(result.conflicted_files)} file(s) have conflict markers[/] (<<<<<<<): "
             "resolve them, then commit."
         )
+    elif result.conflicted_files:
+        console().print(
+            f"[red]{len(result.conflicted_files)} file(s) would get conflict markers[/] "
+            "(<<<<<<<) to resolve. Nothing was changed."
+        )
+    elif pretend:
+        console().print("Nothing was changed.")
 
 
 def with_progress(work: Callable[[Callable[[str], None]], T]) -> T:
@@ -226,9 +233,3 @@ def _cell(report: SmokeReport, name: str) -> str:
 
 def _shown(value: Any) -> str:
     return "" if value is None else str(value)
-
-
-def _quote(path: Path) -> str:
-    import shlex
-
-    return shlex.quote(str(path))

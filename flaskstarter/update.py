@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +12,7 @@ from typing import Any
 
 from flaskstarter import copier_errors
 from flaskstarter.errors import UpdateError
-from flaskstarter.git import git_or_none
+from flaskstarter.git import git, git_or_none
 from flaskstarter.provenance import ANSWERS_FILE, read_answers
 
 CONFLICT_MARKER = "<<<<<<< "
@@ -22,35 +25,67 @@ class UpdateResult:
     new_ref: str | None
     changed_files: list[str]
     conflicted_files: list[str]
+    # Nothing newer than the version the project has: nothing was (or would be) changed.
+    up_to_date: bool = False
 
 
 def update_project(
     project: Path, *, vcs_ref: str | None = None, pretend: bool = False
 ) -> UpdateResult:
-    """Run Copier's update with inline conflicts; report the files left with conflict markers."""
+    """Run Copier's update with inline conflicts; report the files left with conflict markers.
+
+    Pretending, the update runs on a throw-away clone of the project, so what it lists (files,
+    conflicts, the version) is what a real update would do; the project is not touched.
+    """
     project = project.expanduser().resolve()
     old_answers = check_updatable(project)
+    old_ref = old_answers.get("_commit")
+    if target_version(old_answers["_src_path"], vcs_ref) == old_ref:
+        return UpdateResult(project, old_ref, old_ref, [], [], up_to_date=True)
+    if not pretend:
+        return _run_update(project, vcs_ref, old_ref, shown_as=project)
+    with tempfile.TemporaryDirectory(prefix="flaskstarter-update-") as scratch:
+        trial = Path(scratch) / project.name
+        git("clone", "--quiet", str(project), str(trial))
+        return _run_update(trial, vcs_ref, old_ref, shown_as=project)
+
+
+def target_version(src_path: str, vcs_ref: str | None) -> str:
+    """The version an update goes to: `vcs_ref`, else the newest tag, chosen as Copier does."""
+    if vcs_ref:
+        return vcs_ref
+    # Copier's own choice (PEP 440 order, pre-releases skipped), so the two never disagree.
+    from copier._vcs import get_latest_tag, get_repo
+
+    with copier_errors.translated(updating=True), contextlib.redirect_stderr(io.StringIO()):
+        return get_latest_tag(get_repo(src_path) or src_path)
+
+
+def _run_update(
+    workdir: Path, vcs_ref: str | None, old_ref: str | None, *, shown_as: Path
+) -> UpdateResult:
     import copier
 
     with warnings.catch_warnings(), copier_errors.translated(updating=True):
         warnings.simplefilter("ignore")
         copier.run_update(
-            str(project),
+            str(workdir),
             vcs_ref=vcs_ref,
-            pretend=pretend,
             defaults=True,
             overwrite=True,
             conflict="inline",
             quiet=True,
             unsafe=False,
         )
-    changed = _changed_files(project)
+    changed = _changed_files(workdir)
+    new_ref = read_answers(workdir).get("_commit")
     return UpdateResult(
-        project=project,
-        old_ref=old_answers.get("_commit"),
-        new_ref=read_answers(project).get("_commit"),
+        project=shown_as,
+        old_ref=old_ref,
+        new_ref=new_ref,
         changed_files=changed,
-        conflicted_files=[name for name in changed if _has_conflict_markers(project / name)],
+        conflicted_files=[name for name in changed if _has_conflict_markers(workdir / name)],
+        up_to_date=new_ref == old_ref and not changed,
     )
 
 
@@ -68,7 +103,7 @@ def check_updatable(project: Path) -> dict[str, Any]:
         raise UpdateError(
             f"{ANSWERS_FILE} in {project} is not valid YAML: fix or restore it."
         ) from error
-    if not answers.get("_src_path"):
+    if not isinstance(answers.get("_src_path"), str) or not answers["_src_path"]:
         raise UpdateError(f"{ANSWERS_FILE} in {project} does not say which template made it.")
     if not answers.get("_commit"):
         raise UpdateError(
@@ -87,8 +122,18 @@ def check_updatable(project: Path) -> dict[str, Any]:
 
 
 def _changed_files(project: Path) -> list[str]:
-    output = git_or_none("status", "--porcelain", "--untracked-files=all", cwd=project) or ""
-    return sorted(line[3:].strip().strip('"') for line in output.splitlines() if line.strip())
+    """Paths git reports changed, as they are (-z: no C-style quoting of odd names)."""
+    output = git_or_none("status", "--porcelain", "-z", "--untracked-files=all", cwd=project)
+    entries = iter((output or "").split("\0"))
+    names = []
+    for entry in entries:
+        if not entry:
+            continue
+        status, name = entry[:2], entry[3:]
+        names.append(name)
+        if "R" in status or "C" in status:
+            next(entries, None)  # a rename's or copy's original path follows
+    return sorted(names)
 
 
 def _has_conflict_markers(path: Path) -> bool:

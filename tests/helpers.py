@@ -47,3 +47,28 @@ def combination_id(answers: dict[str, Any]) -> str:
         for key, value in answers.items()
     ]
     return "-".join(parts) or "defaults"
+
+
+def snapshot_all(folder: Path) -> dict[str, str]:
+    """Like snapshot(), but links are recorded as links and folders too (for `.git`)."""
+    entries = {}
+    for path in sorted(folder.rglob("*")):
+        key = str(path.relative_to(folder))
+        if path.is_symlink():
+            entries[key] = "-> " + str(path.readlink())
+        elif path.is_dir():
+            entries[key] = "dir " + oct(path.stat().st_mode)
+        else:
+            entries[key] = hashlib.sha256(path.read_bytes()).hexdigest() + oct(path.stat().st_mode)
+    return entries
+
+
+def screen_text(raw: str) -> str:
+    """What a terminal shows, as one string: escape sequences, CR and LF removed.
+
+    A prompt wrapped over several rows reads as its whole text again, which a cut one does not.
+    """
+    import re
+
+    codes = r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[()][0-9A-B]"
+    return re.sub(codes, "", raw).replace("\r", "").replace("\n", "")

@@ -181,3 +181,69 @@ def test_update_outside_any_project(tmp_path: Path) -> None:
     code, _, err = run_cli("update", str(tmp_path))
     assert code == 1
     assert "has no .copier-answers.yml" in err
+
+
+# --- Updates say what they do (issue 14, item 6)
+
+
+def test_pretend_names_the_target_version_and_lists_what_would_change(
+    project: Path, template_repo: TemplateRepo
+) -> None:
+    _move_template_forward(template_repo)
+    before = snapshot(project)
+    head_before = git(project, "rev-parse", "HEAD")
+
+    code, out, err = run_cli("update", str(project), "--pretend")
+
+    assert code == 0, err
+    assert "Would update" in out and "v0.1.0 -> v0.2.0" in out
+    assert "CHANGELOG.md" in out
+    assert "README.md (would conflict)" in out
+    assert "demo/static/style.css" in out
+    assert "Nothing was changed" in " ".join(out.split())
+    assert snapshot(project) == before
+    assert git(project, "rev-parse", "HEAD") == head_before
+    assert git(project, "status", "--porcelain") == ""
+
+
+def test_pretend_with_vcs_ref_names_that_version(
+    project: Path, template_repo: TemplateRepo
+) -> None:
+    _move_template_forward(template_repo)
+    template_repo.edit(
+        "prototype", "{{package_name}}/static/style.css", "--accent: #7c3aed;", "--accent: #000;"
+    )
+    template_repo.commit_and_tag("0.3.0")
+
+    code, out, err = run_cli("update", str(project), "--pretend", "--vcs-ref", "v0.2.0")
+
+    assert code == 0, err
+    assert "v0.1.0 -> v0.2.0" in out and "v0.3.0" not in out
+
+
+@pytest.mark.parametrize("options", [[], ["--pretend"], ["--vcs-ref", "v0.1.0"]])
+def test_with_nothing_newer_update_says_so_and_changes_nothing(
+    project: Path, options: list[str]
+) -> None:
+    before = snapshot(project)
+    head_before = git(project, "rev-parse", "HEAD")
+
+    code, out, err = run_cli("update", str(project), *options)
+
+    assert code == 0, err
+    assert "already at the newest template version (v0.1.0)" in " ".join(out.split())
+    assert "->" not in out and "Updated" not in out
+    assert snapshot(project) == before
+    assert git(project, "rev-parse", "HEAD") == head_before
+
+
+def test_changed_file_names_are_printed_escaped(project: Path, template_repo: TemplateRepo) -> None:
+    (template_repo.template_file("prototype", "new\x1b]0;pwned\x07.txt")).write_text("x\n")
+    template_repo.commit_and_tag("0.2.0")
+
+    code, out, err = run_cli("update", str(project))
+
+    assert code == 0, err
+    assert "\x1b" not in out and "\x07" not in out
+    assert "new\\x1b]0;pwned\\x07.txt" in out
+    assert (project / "new\x1b]0;pwned\x07.txt").exists()
