@@ -5,8 +5,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
-from types import FrameType
+from collections.abc import Callable, Iterator
 
 # SIGHUP does not exist on Windows.
 _RAISED = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -24,15 +23,24 @@ class Interrupted(KeyboardInterrupt):
 @contextlib.contextmanager
 def signals_interrupt() -> Iterator[None]:
     """Within the block, SIGTERM and SIGHUP raise Interrupted where the code is."""
+    with signals_handled_by(_raise):
+        yield
+
+
+@contextlib.contextmanager
+def signals_handled_by(handler: Callable[[int], None]) -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP call `handler(signal number)`."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {number: signal.signal(number, _raise) for number in _RAISED}
+    previous = {
+        number: signal.signal(number, lambda number, frame: handler(number)) for number in _RAISED
+    }
     try:
         yield
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        for number, earlier in previous.items():
+            signal.signal(number, earlier)
 
 
 @contextlib.contextmanager
@@ -48,5 +56,5 @@ def held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _raise(number: int, frame: FrameType | None) -> None:
+def _raise(number: int) -> None:
     raise Interrupted(number)

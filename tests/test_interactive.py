@@ -121,6 +121,29 @@ def test_a_signal_during_rendering_leaves_no_partial_project(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("signal_number", "exit_code"),
+    [(signal.SIGTERM, 143), (signal.SIGHUP, 129)],
+    ids=["SIGTERM", "SIGHUP"],
+)
+def test_a_signal_at_a_prompt_ends_it_as_ctrl_c_does(
+    tmp_path: Path, signal_number: int, exit_code: int
+) -> None:
+    child = _spawn(tmp_path, "demo", "--kind", "prototype")
+
+    child.expect("Project name")
+    child.send(ENTER)
+    child.expect("Python package name")
+    child.kill(signal_number)
+    child.expect(pexpect.EOF)
+    child.close()
+
+    assert child.exitstatus == exit_code
+    assert "Aborted." in child.before
+    assert "Traceback" not in child.before
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_validation_messages_are_shown_whole_on_a_narrow_terminal(tmp_path: Path) -> None:
     child = _spawn(tmp_path, "demo", "--kind", "prototype", columns=40)
 
