@@ -26,24 +26,24 @@ class Edit:
 
 
 # A changed configuration value, in the file where each kind keeps it.
-KEEPALIVE = Edit(
+THREADS = Edit(
     "gunicorn.conf.py",
-    'os.environ.get("GUNICORN_KEEPALIVE", "5")',
-    'os.environ.get("GUNICORN_KEEPALIVE", "10")',
+    'os.environ.get("GUNICORN_THREADS", "4")',
+    'os.environ.get("GUNICORN_THREADS", "8")',
 )
 CONFIG_EDITS = {
     UseCase.PROTOTYPE: Edit("{pkg}/__init__.py", "MAX_NOTE_LENGTH = 500", "MAX_NOTE_LENGTH = 1000"),
-    UseCase.WEBSITE: KEEPALIVE,
-    UseCase.REST_API: KEEPALIVE,
-    UseCase.MICROSERVICE: KEEPALIVE,
+    UseCase.WEBSITE: THREADS,
+    UseCase.REST_API: THREADS,
+    UseCase.MICROSERVICE: THREADS,
 }
-# The microservice's own test demands every route in its OpenAPI document, as a team would.
+# The microservice's own test demands every route in its OpenAPI document, as a team would; a
+# route added on the app itself, outside the API's blueprints, is one the team leaves out.
 DOCUMENT_ROUTE = {
     UseCase.MICROSERVICE: Edit(
-        "{pkg}/api/openapi.py",
-        "PATHS: dict[str, Any] = {\n",
-        "PATHS: dict[str, Any] = {\n"
-        '    "/team-status": {"get": {"responses": {"200": ok("Team", {"type": "object"})}}},\n',
+        "tests/test_api.py",
+        'UNDOCUMENTED = {"static", ',
+        'UNDOCUMENTED = {"team_status", "static", ',
     ),
 }
 USER_ROUTE = """
