@@ -129,12 +129,14 @@ def show_created(rendered: RenderedProject, *, pretend: bool) -> None:
         console().print(tree)
         return
     console().print(tree)
+    # soft_wrap: long lines (a command to paste, a path) are printed whole, never broken.
     console().print(
-        f"[green]Created[/] {escape(str(rendered.path))} ({len(rendered.files)} files)."
+        f"[green]Created[/] {escape(str(rendered.path))} ({len(rendered.files)} files).",
+        soft_wrap=True,
     )
     steps = _next_steps(rendered)
     lines = ["", "[bold]Next steps:[/]", *(f"  {escape(step)}" for step in steps.commands), ""]
-    console().print("\n".join([*lines, *(escape(note) for note in steps.notes)]))
+    console().print("\n".join([*lines, *(escape(note) for note in steps.notes)]), soft_wrap=True)
 
 
 def _print_created_plainly(rendered: RenderedProject, *, pretend: bool) -> None:
@@ -166,25 +168,28 @@ def show_update(result: UpdateResult, *, pretend: bool) -> None:
     if result.up_to_date:
         console().print(
             f"{project} is already at the newest template version ({escape(str(result.old_ref))})"
-            ": nothing to change."
+            ": nothing to change.",
+            soft_wrap=True,
         )
         return
     verb = "Would update" if pretend else "Updated"
     old, new = escape(str(result.old_ref)), escape(str(result.new_ref))
-    console().print(f"{verb} {project}: {old} -> {new}")
+    console().print(f"{verb} {project}: {old} -> {new}", soft_wrap=True)
     conflict = " [red](would conflict)[/]" if pretend else " [red](conflict)[/]"
     for name in result.changed_files:
         marker = conflict if name in result.conflicted_files else ""
-        console().print(f"  {escape(name)}{marker}")
+        console().print(f"  {escape(name)}{marker}", soft_wrap=True)
     if result.conflicted_files and not pretend:
         console().print(
             f"[red]{len(result.conflicted_files)} file(s) have conflict markers[/] (<<<<<<<): "
-            "resolve them, then commit."
+            "resolve them, then commit.",
+            soft_wrap=True,
         )
     elif result.conflicted_files:
         console().print(
             f"[red]{len(result.conflicted_files)} file(s) would get conflict markers[/] "
-            "(<<<<<<<) to resolve. Nothing was changed."
+            "(<<<<<<<) to resolve. Nothing was changed.",
+            soft_wrap=True,
         )
     elif pretend:
         console().print("Nothing was changed.")

@@ -387,7 +387,7 @@ def test_tree_output_escapes_control_characters_in_names(
     monkeypatch.setattr(output, "console", lambda: Console(file=shown, width=100))
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     rendered = RenderedProject(
-        tmp_path / "de\x1b[31mmo",
+        tmp_path / ("long-" * 30) / "de\x1b[31mmo",
         {"package_name": "demo"},
         [Path(ODD_NAME), Path("odd\x1b[2Jfolder") / "inside.txt"],
     )
@@ -398,6 +398,8 @@ def test_tree_output_escapes_control_characters_in_names(
     assert "\x1b" not in text and "\x07" not in text
     assert "evil\\x1b]0;pwned\\x07\\x1b[31mred.txt" in text
     assert "odd\\x1b[2Jfolder/" in text and "de\\x1b[31mmo" in text
+    # A command to paste is never broken over two lines, however long the path.
+    assert f"  cd '{tmp_path / ('long-' * 30)}/de\\x1b[31mmo'\n" in text
 
 
 # --- Unusual author answers build and install (issue 13, item 13)
