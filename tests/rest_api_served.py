@@ -18,7 +18,7 @@ import pytest
 
 from flaskstarter.smoke import services
 from flaskstarter.smoke.project_env import ProjectEnv, create_and_install
-from flaskstarter.smoke.serve import free_port, get, served
+from flaskstarter.smoke.serve import free_port, get
 
 BIN = Path(sys.executable).parent
 SECRET_KEY = secrets.token_hex(32)
@@ -40,19 +40,13 @@ def install(project: Path, venv: Path) -> ProjectEnv:
 
 
 def production(settings: dict[str, str]) -> dict[str, str]:
+    """The environment of a production run (served with the harness's `served`) with `settings`."""
     return {"APP_ENV": "production", "SECRET_KEY": SECRET_KEY, **settings}
 
 
 def migrate(env: ProjectEnv, package: str, settings: dict[str, str]) -> None:
     outcome = env.run("flask", "--app", package, "db", "upgrade", env=production(settings))
     assert outcome.ok, outcome.tail()
-
-
-@contextmanager
-def serve_api(env: ProjectEnv, package: str, settings: dict[str, str], log: Path) -> Iterator[str]:
-    """gunicorn with the project's own config, as in production; yields the base URL."""
-    with served(env, package, production(settings), log) as base_url:
-        yield base_url
 
 
 @contextmanager

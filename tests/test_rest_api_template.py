@@ -16,16 +16,17 @@ import pytest
 import yaml
 
 from flaskstarter.smoke import run_smoke
+from flaskstarter.smoke.serve import served
 from tests.helpers import claimed_combinations
 from tests.rest_api_served import (
     install,
     migrate,
     open_docs,
     postgres_database,
+    production,
     readme_block,
     run_readme,
     run_schemathesis,
-    serve_api,
     token_headers,
 )
 from tests.served_checks import HOSTILE_TEXT, under_load
@@ -274,7 +275,7 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_response(
             suite = env.run("pytest", "-q", "-p", "no:cacheprovider", env=test_database)
             assert suite.ok, suite.tail(40)
         migrate(env, "fuzzed_api", settings)
-        with serve_api(env, "fuzzed_api", settings, tmp_path / "gunicorn.log") as base_url:
+        with served(env, "fuzzed_api", production(settings), tmp_path / "gunicorn.log") as base_url:
             headers = token_headers(answers["api_auth"], base_url, settings)
             outcome = run_schemathesis(base_url, headers, tmp_path)
     log = (tmp_path / "gunicorn.log").read_text()
@@ -316,7 +317,7 @@ def test_the_docs_page_shows_every_operation_from_the_app_alone(
     ).project_dir
     env = install(project, tmp_path / "venv")
     migrate(env, "docs_api", {})
-    with serve_api(env, "docs_api", {}, tmp_path / "gunicorn.log") as base_url:
+    with served(env, "docs_api", production({}), tmp_path / "gunicorn.log") as base_url:
         docs = open_docs(chromium, base_url, tmp_path / "docs.png")
 
     assert docs.operations == 7  # six on the resource, plus the token endpoint
