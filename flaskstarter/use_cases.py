@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -39,6 +39,8 @@ class UseCaseInfo:
     # The answer sets we claim to support beyond the defaults: `flaskstarter smoke --all`
     # and the test suite check every one of them.
     combinations: tuple[dict[str, Any], ...] = ({},)
+    # What production needs besides SECRET_KEY and the services (the smoke run serves with it).
+    production_env: dict[str, str] = field(default_factory=dict)
 
 
 CATALOGUE: dict[UseCase, UseCaseInfo] = {
@@ -60,6 +62,15 @@ CATALOGUE: dict[UseCase, UseCaseInfo] = {
             RouteCheck("/healthz", "application/json", "ok"),
         ),
         headers=(*BASE_SECURITY_HEADERS, "Content-Security-Policy"),
+        # Production refuses to start without a mail server: nothing listens on this port, so a
+        # message the smoke run makes the site send fails, as a mail server that is down does.
+        production_env={
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": "9",
+            "MAIL_DEFAULT_SENDER": "noreply@example.com",
+            "CONTACT_TO": "team@example.com",
+            "BASE_URL": "https://www.example.com",
+        },
         combinations=(
             {"database": "sqlite", "auth": True},
             {"database": "sqlite", "auth": False},

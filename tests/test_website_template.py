@@ -25,7 +25,12 @@ from tests.helpers import claimed_combinations, run_cli
 from tests.served_checks import HOSTILE_TEXT, under_load
 from tests.template_repo import TemplateRepo, git
 from tests.website_browser import visitor, walk_the_site
-from tests.website_files import AUTH_FOLDER, expected_files
+from tests.website_files import (
+    ACCOUNT_EMAIL_FOLDER,
+    AUTH_FOLDER,
+    DATABASE_ERROR_PAGE,
+    expected_files,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = REPO_ROOT / "templates" / "website"
@@ -148,17 +153,22 @@ def test_auth_is_the_default_with_a_database_and_off_without(copie: Any) -> None
 
 
 @pytest.mark.parametrize("auth", [True, False], ids=["auth", "no-auth"])
-def test_initial_migration_creates_exactly_the_tables_of_the_models(copie: Any, auth: bool) -> None:
+def test_migrations_create_exactly_the_tables_of_the_models(copie: Any, auth: bool) -> None:
+    """The initial migration is the same either way: turning accounts on adds its own file."""
     result = _render(copie, database="sqlite", auth=auth)
     project: Path = result.project_dir
-    migration = (project / "migrations/versions/e8da7d3b3a43_initial_schema.py").read_text()
+    versions = project / "migrations" / "versions"
+    migrations = "".join(path.read_text() for path in sorted(versions.glob("*.py")))
     models = (project / result.answers["package_name"] / "models.py").read_text()
 
-    created = set(re.findall(r'op\.create_table\(\s*"(\w+)"', migration))
-    dropped = set(re.findall(r'op\.drop_table\("(\w+)"\)', migration))
+    created = set(re.findall(r'op\.create_table\(\s*"(\w+)"', migrations))
+    dropped = set(re.findall(r'op\.drop_table\("(\w+)"\)', migrations))
     declared = set(re.findall(r'__tablename__ = "(\w+)"', models))
     assert created == dropped == declared
     assert created == ({"contact_message", "user_account"} if auth else {"contact_message"})
+    initial = versions / "e8da7d3b3a43_initial_schema.py"
+    assert "user_account" not in initial.read_text()
+    assert (versions / "7c1f3b2e9a4d_accounts.py").exists() == auth
 
 
 def test_postgresql_ships_compose_with_a_healthy_database_and_ci_service(copie: Any) -> None:
@@ -222,11 +232,17 @@ def test_html_templates_are_copied_verbatim_and_need_no_inline_code(copie: Any) 
     templates = result.project_dir / "brochure" / "templates"
     sources = TEMPLATE / "{{package_name}}" / "templates"
     rendered = sorted(templates.rglob("*.html"))
-    assert len(rendered) == 12
+    assert len(rendered) == 31
     for page in rendered:
         relative = page.relative_to(templates)
-        source_parts = [AUTH_FOLDER if part == "auth" else part for part in relative.parts]
-        assert page.read_text() == sources.joinpath(*source_parts).read_text(), relative
+        source = sources.joinpath(*relative.parts)
+        if relative.parts[0] == "auth":
+            source = sources.joinpath(AUTH_FOLDER, *relative.parts[1:])
+        elif relative.parts[0] == "email" and not source.exists():
+            source = sources.joinpath(ACCOUNT_EMAIL_FOLDER, *relative.parts[1:])
+        elif relative.name == "503.html":
+            source = sources / "errors" / DATABASE_ERROR_PAGE
+        assert page.read_text() == source.read_text(), relative
         html = page.read_text()
         assert "<style" not in html and " style=" not in html, relative
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), relative

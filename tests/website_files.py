@@ -20,6 +20,8 @@ ALWAYS = {
     "{pkg}/contact.py",
     "{pkg}/errors.py",
     "{pkg}/extensions.py",
+    "{pkg}/forms.py",
+    "{pkg}/mail.py",
     "{pkg}/main.py",
     "{pkg}/security.py",
     "{pkg}/wsgi.py",
@@ -33,6 +35,10 @@ ALWAYS = {
     "{pkg}/templates/errors/404.html",
     "{pkg}/templates/errors/500.html",
     "{pkg}/templates/errors/error.html",
+    "{pkg}/templates/errors/429.html",
+    "{pkg}/templates/email/layout.html",
+    "{pkg}/templates/email/contact.txt",
+    "{pkg}/templates/email/contact.html",
     "tests/conftest.py",
     "tests/test_config.py",
     "tests/test_contact.py",
@@ -46,20 +52,52 @@ WITH_DATABASE = {
     "migrations/script.py.mako",
     "migrations/versions/e8da7d3b3a43_initial_schema.py",
     "tests/test_migrations.py",
+    "{pkg}/templates/errors/503.html",
 }
 WITH_AUTH = {
     "{pkg}/auth/__init__.py",
     "{pkg}/auth/commands.py",
     "{pkg}/auth/forms.py",
+    "{pkg}/auth/settings.py",
+    "{pkg}/auth/tokens.py",
     "{pkg}/auth/views.py",
-    "{pkg}/templates/auth/_nav.html",
-    "{pkg}/templates/auth/account.html",
-    "{pkg}/templates/auth/login.html",
-    "{pkg}/templates/auth/register.html",
+    "migrations/versions/7c1f3b2e9a4d_accounts.py",
     "tests/test_auth.py",
+    *(
+        f"{{pkg}}/templates/auth/{page}.html"
+        for page in (
+            "_nav",
+            "_unconfirmed",
+            "account",
+            "change_email",
+            "change_password",
+            "confirm_email",
+            "confirm_email_change",
+            "delete_account",
+            "forgot_password",
+            "login",
+            "register",
+            "reset_password",
+            "settings",
+        )
+    ),
+    *(
+        f"{{pkg}}/templates/email/{message}.{part}"
+        for message in (
+            "already_registered",
+            "change_email",
+            "confirm_email",
+            "email_changed",
+            "password_changed",
+            "reset_password",
+        )
+        for part in ("txt", "html")
+    ),
 }
 WITH_POSTGRESQL = {"compose.yaml"}
 AUTH_FOLDER = "{% if accounts %}auth{% endif %}"
+ACCOUNT_EMAIL_FOLDER = "{% if accounts %}email{% endif %}"
+DATABASE_ERROR_PAGE = "{% if database != 'none' %}503.html{% endif %}"
 
 
 def expected_files(answers: dict[str, Any], package: str) -> set[str]:

@@ -148,7 +148,12 @@ def _check_installed(
         with _step(report, name, notify, fatal=False):
             outcome = env.run(*command, env=service_env)
             _require(outcome.ok, outcome.tail())
-    run_env = {**service_env, "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32)}
+    run_env = {
+        **service_env,
+        **CATALOGUE[UseCase(answers["use_case"])].production_env,
+        "APP_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+    }
     if (env.project / "migrations").is_dir():
         with _step(report, "migrate", notify):
             outcome = env.run(

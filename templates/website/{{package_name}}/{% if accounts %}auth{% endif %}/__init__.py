@@ -1,5 +1,7 @@
-"""Accounts: sign up, log in, log out, a members-only page and `flask create-user`."""
+"""Accounts: sign up with a confirmed address, log in and out, reset a password, settings."""
 
+from . import settings
 from .views import bp
 
-__all__ = ["bp"]
+# settings.py adds the account pages to the same blueprint.
+__all__ = ["bp", "settings"]

@@ -25,21 +25,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contact_message")),
     )
-{%- if accounts %}
-    op.create_table(
-        "user_account",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("email", sa.String(length=254), nullable=False),
-        sa.Column("password_hash", sa.String(length=255), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_account")),
-        sa.UniqueConstraint("email", name=op.f("uq_user_account_email")),
-    )
-{%- endif %}
 
 
 def downgrade() -> None:
-{%- if accounts %}
-    op.drop_table("user_account")
-{%- endif %}
     op.drop_table("contact_message")
