@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import shutil
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flaskstarter.overwrite import KeptWork
+from flaskstarter.project_setup import generated_credentials
 
 
 @dataclass
@@ -37,11 +39,18 @@ def next_steps(
     commands.append("pytest && ruff check .")
     services = _compose_services(answers)
     if services:
-        commands.append(f"docker compose up -d {' '.join(services)}")
+        # Written so that the part after "without Docker:" can be pasted on its own.
+        commands.append(
+            f"docker compose up -d {' '.join(services)}"
+            f"    # without Docker: {_without_docker(services, package)}"
+        )
     if (path / "migrations").is_dir():
         commands.append(f"flask --app {package} db upgrade")
     commands.append(f"flask --app {package} run --debug")
-    return NextSteps(commands, _notes(answers, git_initialized=git_initialized, kept=kept))
+    notes = _credential_notes(path, kept) + _notes(
+        answers, git_initialized=git_initialized, kept=kept
+    )
+    return NextSteps(commands, notes)
 
 
 def _compose_services(answers: dict[str, Any]) -> list[str]:
@@ -53,30 +62,53 @@ def _compose_services(answers: dict[str, Any]) -> list[str]:
     return services
 
 
+def _without_docker(services: list[str], package: str) -> str:
+    steps = {"db": f"createdb {package}", "redis": "redis-cli ping"}
+    return " && ".join(steps[service] for service in services)
+
+
+def _credential_notes(path: Path, kept: KeptWork) -> list[str]:
+    """The credentials `new` made up for .env, shown this once, and how to use them."""
+    credentials = {} if kept.env else generated_credentials(path)
+    if not credentials:
+        return []
+    shown = ", ".join(f"{name}={value}" for name, value in credentials.items())
+    notes = [
+        f".env holds the credentials made for this project (printed only this once; .env keeps them): {shown}."
+    ]
+    if "API_PASSWORD" in credentials:
+        body = json.dumps(
+            {
+                "username": credentials.get("API_USERNAME", ""),
+                "password": credentials["API_PASSWORD"],
+            }
+        )
+        notes.append(
+            "With the server running, this gets a token (send it as `Authorization: Bearer"
+            " <token>`): `curl -fsS -X POST http://127.0.0.1:5000/api/auth/token"
+            f" -H 'Content-Type: application/json' -d '{body}'`"
+        )
+    if "API_KEYS" in credentials:
+        notes.append("Writes need one of API_KEYS in the X-API-Key header.")
+    return notes
+
+
 def _notes(answers: dict[str, Any], *, git_initialized: bool, kept: KeptWork) -> list[str]:
     package = answers.get("package_name", "app")
     notes = []
     if answers.get("database") == "postgresql":
         notes.append(
-            "PostgreSQL: `docker compose up -d db` starts the development database (compose.yaml)."
-            f" Without Docker, create a database (createdb {package}) on a server you run and"
-            " set DATABASE_URL in .env to it before `flask db upgrade`."
+            "PostgreSQL: `docker compose up -d db` starts the development database that"
+            f" DATABASE_URL in .env names (compose.yaml). Without Docker, `createdb {package}`"
+            " on a server you run, and make DATABASE_URL in .env name it."
         )
     if answers.get("use_case") == "microservice" and answers.get("cache") == "redis":
-        notes.append("Redis: without Docker, set REDIS_URL in .env to a server you run.")
+        notes.append(
+            "Redis: without Docker, run a Redis server at REDIS_URL in .env"
+            " (`redis-cli ping` answers PONG when it is there)."
+        )
     if answers.get("use_case") == "microservice" and answers.get("worker") == "celery":
         notes.append("Celery: the README's Run section has the worker command.")
-    auth = answers.get("api_auth")
-    if auth == "api_key":
-        notes.append(
-            "API keys: writes need a key from API_KEYS, which .env does not have yet: the"
-            " README's Set up section has the command that adds a random one."
-        )
-    elif auth == "jwt":
-        notes.append(
-            "JWT: POST /api/auth/token trades API_USERNAME and API_PASSWORD for a token; .env"
-            " does not have them yet: the README's Set up section has the commands that add them."
-        )
     if kept.git:
         notes.append(
             "The folder's git repository was left as it was: review and commit the new files"
@@ -87,9 +119,13 @@ def _notes(answers: dict[str, Any], *, git_initialized: bool, kept: KeptWork) ->
             "It is a git repository with one commit: `copier update` takes later template versions."
         )
     if kept.env:
-        notes.append("The folder's own .env was left as it was: make sure it sets SECRET_KEY.")
+        notes.append(
+            "The folder's own .env was left as it was: compare it with .env.example, which"
+            " lists every setting the project reads."
+        )
     else:
         notes.append(
-            ".env holds a fresh SECRET_KEY and is git-ignored: keep it out of version control."
+            ".env holds every setting for development (from .env.example) with fresh secrets,"
+            " and is git-ignored: keep it out of version control."
         )
     return notes

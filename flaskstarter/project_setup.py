@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
 from flaskstarter.git import GitError, git, git_or_none
 
 ENV_FILE = ".env"
+ENV_EXAMPLE = ".env.example"
+_HEADER = "# Written by flaskstarter new from .env.example, with fresh secrets. Never commit it."
+# An empty secret: SECRET_KEY=, JWT_SECRET_KEY=, API_PASSWORD=, API_KEYS=, *_TOKEN=, ...
+_EMPTY_SECRET = re.compile(r"^(?:[A-Z0-9_]*(?:SECRET_KEY|_PASSWORD|_TOKEN)|API_KEYS)=$")
+_SETTING = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _COMMIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "flaskstarter",
     "GIT_AUTHOR_EMAIL": "flaskstarter@localhost",
@@ -18,18 +24,50 @@ _COMMIT_IDENTITY = {
 
 
 def write_env_file(project: Path) -> None:
-    """Write the git-ignored .env with a fresh SECRET_KEY, readable by the owner only."""
+    """Write the git-ignored .env from .env.example: every line kept, each empty secret filled.
+
+    Owner-only (0600), and never over an existing .env.
+    """
     path = project / ENV_FILE
     if path.exists():
         return
-    content = (
-        "# Local settings for development; git-ignored. Never commit this file.\n"
-        "APP_ENV=development\n"
-        f"SECRET_KEY={secrets.token_hex(32)}\n"
+    example = project / ENV_EXAMPLE
+    lines = example.read_text(encoding="utf-8").splitlines() if example.is_file() else []
+    if not any(line.startswith("SECRET_KEY=") for line in lines):
+        lines.append("SECRET_KEY=")  # a template without .env.example: Flask still needs one
+    content = "".join(
+        f"{line}{secrets.token_hex(32)}\n" if _is_empty_secret(line) else f"{line}\n"
+        for line in [_HEADER, *lines]
     )
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as env_file:
         env_file.write(content)
+
+
+def generated_credentials(project: Path) -> dict[str, str]:
+    """What write_env_file made up that a person uses (passwords, keys, tokens: not signing
+    keys), with the user names beside them, as `.env` holds them now."""
+    example = project / ENV_EXAMPLE
+    if not example.is_file() or not (project / ENV_FILE).is_file():
+        return {}
+    generated = {
+        line.removesuffix("=")
+        for line in example.read_text(encoding="utf-8").splitlines()
+        if _is_empty_secret(line) and not line.removesuffix("=").endswith("SECRET_KEY")
+    }
+    if not generated:
+        return {}
+    values = dict(
+        line.partition("=")[::2]
+        for line in (project / ENV_FILE).read_text(encoding="utf-8").splitlines()
+        if _SETTING.match(line)
+    )
+    wanted = generated | {name for name in values if name.endswith("_USERNAME")}
+    return {name: values[name] for name in values if name in wanted}
+
+
+def _is_empty_secret(line: str) -> bool:
+    return bool(_EMPTY_SECRET.match(line))
 
 
 def init_git(project: Path, message: str) -> None:

@@ -287,12 +287,14 @@ def test_next_steps_use_uv_when_it_is_on_path(
 
 
 VARIANT_STEPS = [
-    ({"use_case": "website", "database": "postgresql"}, ["docker compose up -d db"], "createdb"),
-    ({"use_case": "rest_api", "api_auth": "api_key"}, [], "API_KEYS"),
-    ({"use_case": "rest_api", "api_auth": "jwt"}, [], "POST /api/auth/token"),
+    (
+        {"use_case": "website", "database": "postgresql"},
+        ["docker compose up -d db    # without Docker: createdb demo"],
+        "createdb demo",
+    ),
     (
         {"use_case": "microservice", "database": "postgresql", "cache": "redis"},
-        ["docker compose up -d db redis"],
+        ["docker compose up -d db redis    # without Docker: createdb demo && redis-cli ping"],
         "REDIS_URL",
     ),
     ({"use_case": "microservice", "worker": "celery", "cache": "redis"}, [], "worker command"),
@@ -302,7 +304,7 @@ VARIANT_STEPS = [
 @pytest.mark.parametrize(
     ("answers", "commands", "note"),
     VARIANT_STEPS,
-    ids=["postgresql", "api-key", "jwt", "postgresql-redis", "celery"],
+    ids=["postgresql", "postgresql-redis", "celery"],
 )
 def test_next_steps_name_the_step_each_answer_needs(
     tmp_path: Path, answers: dict[str, str], commands: list[str], note: str
@@ -317,6 +319,49 @@ def test_next_steps_name_the_step_each_answer_needs(
     for command in commands:
         assert command in steps.commands
     assert any(note in line for line in steps.notes), steps.notes
+
+
+def _project_with_env_example(folder: Path, example: str) -> Path:
+    from flaskstarter.project_setup import write_env_file
+
+    (folder / ".env.example").write_text(example)
+    write_env_file(folder)
+    return folder
+
+
+def test_next_steps_print_the_generated_api_password_once_with_the_token_request(
+    tmp_path: Path,
+) -> None:
+    from flaskstarter.next_steps import next_steps
+    from flaskstarter.overwrite import KeptWork
+
+    project = _project_with_env_example(
+        tmp_path, "SECRET_KEY=\nAPI_USERNAME=admin\nAPI_PASSWORD=\nJWT_SECRET_KEY=\n"
+    )
+    env = dict(line.split("=", 1) for line in (project / ".env").read_text().splitlines()[1:])
+    answers = {"package_name": "demo", "use_case": "rest_api", "api_auth": "jwt"}
+
+    notes = " ".join(next_steps(project, answers, git_initialized=True, kept=KeptWork()).notes)
+
+    assert f"API_USERNAME=admin, API_PASSWORD={env['API_PASSWORD']}" in notes
+    assert notes.count(env["API_PASSWORD"]) == 2  # the credentials, then the token request
+    assert "curl -fsS -X POST http://127.0.0.1:5000/api/auth/token" in notes
+    assert env["SECRET_KEY"] not in notes and env["JWT_SECRET_KEY"] not in notes
+
+
+def test_next_steps_print_no_credentials_from_a_kept_env(tmp_path: Path) -> None:
+    from flaskstarter.next_steps import next_steps
+    from flaskstarter.overwrite import KeptWork
+
+    project = _project_with_env_example(tmp_path, "SECRET_KEY=\nAPI_KEYS=\n")
+    key = (project / ".env").read_text().split("API_KEYS=")[1].strip()
+    answers = {"package_name": "demo", "use_case": "rest_api", "api_auth": "api_key"}
+
+    printed = next_steps(project, answers, git_initialized=True, kept=KeptWork())
+    kept = next_steps(project, answers, git_initialized=False, kept=KeptWork(env=True))
+
+    assert key in " ".join(printed.notes) and "X-API-Key" in " ".join(printed.notes)
+    assert key not in " ".join(kept.notes)
 
 
 def test_next_steps_for_the_defaults_need_no_service(tmp_path: Path) -> None:
