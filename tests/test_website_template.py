@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import py_compile
 import re
 import secrets
@@ -24,13 +25,14 @@ from flaskstarter.template_source import bundled_source
 from tests.helpers import claimed_combinations, run_cli
 from tests.served_checks import HOSTILE_TEXT, under_load
 from tests.template_repo import TemplateRepo, git
-from tests.website_browser import visitor, walk_the_site
+from tests.website_browser import BASE_URL, CONTACT_TO, MEMBER, visitor, walk_the_site
 from tests.website_files import (
     ACCOUNT_EMAIL_FOLDER,
     AUTH_FOLDER,
     DATABASE_ERROR_PAGE,
     expected_files,
 )
+from tests.website_served import Client, links_in, parts, smtp_server, website_checks
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = REPO_ROOT / "templates" / "website"
@@ -188,6 +190,46 @@ def test_postgresql_ships_compose_with_a_healthy_database_and_ci_service(copie: 
     assert "postgresql+psycopg://shop@127.0.0.1:5432/shop" in (project / ".env.example").read_text()
 
 
+def test_compose_binds_every_port_to_loopback_and_says_where_passwords_come_from(
+    copie: Any,
+) -> None:
+    project: Path = _render(copie, database="postgresql", package_name="shop").project_dir
+    text = (project / "compose.yaml").read_text()
+    compose = yaml.safe_load(text)
+    ports = [port for service in compose["services"].values() for port in service.get("ports", [])]
+    assert ports and all(port.startswith("127.0.0.1:") for port in ports), ports
+    assert compose["services"]["db"]["environment"]["POSTGRES_HOST_AUTH_METHOD"] == "trust"
+    assert "The database has no password" in text
+    assert "SECRET_KEY comes from .env" in text
+    web = compose["services"]["web"]["environment"]
+    assert web["MAIL_SERVER"] == "mail", "the compose site's e-mails go to Mailpit"
+
+
+@pytest.mark.parametrize("answers", claimed_combinations("website"))
+def test_env_example_lists_what_a_development_run_needs(
+    copie: Any, answers: dict[str, Any]
+) -> None:
+    project: Path = _render(copie, package_name="shop", **answers).project_dir
+    settings = dict(
+        line.split("=", 1)
+        for line in (project / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    accounts = answers["database"] != "none" and answers.get("auth", False)
+    expected = {"APP_ENV", "SECRET_KEY", "CONTACT_TO"}
+    expected |= {"BASE_URL"} if accounts else set()
+    expected |= {"DATABASE_URL"} if answers["database"] == "postgresql" else set()
+    assert set(settings) == expected
+    assert settings["SECRET_KEY"] == "", "flaskstarter new fills the secret in"
+    if answers["database"] == "postgresql":
+        compose = yaml.safe_load((project / "compose.yaml").read_text())
+        database = compose["services"]["db"]["environment"]
+        user, name = database["POSTGRES_USER"], database["POSTGRES_DB"]
+        assert settings["DATABASE_URL"] == f"postgresql+psycopg://{user}@127.0.0.1:5432/{name}"
+    text = (project / ".env.example").read_text()
+    assert "# MAIL_SERVER=" in text and "Without MAIL_SERVER, development writes" in text
+
+
 @pytest.mark.parametrize("answers", claimed_combinations("website"))
 def test_compose_file_and_ci_workflow_follow_their_schemas(
     copie: Any, answers: dict[str, Any]
@@ -279,7 +321,7 @@ def test_every_combination_with_hostile_text_passes_the_smoke_harness_and_a_load
     if answers["database"] == "postgresql":
         request.getfixturevalue("postgres_url")  # skips on a laptop without PostgreSQL, fails in CI
     answers = {**HOSTILE_TEXT, "package_name": "acme_site", **answers}
-    report = run_smoke("website", answers, while_serving=under_load())
+    report = run_smoke("website", answers, while_serving=under_load(website_checks))
 
     assert report.ok, report.summary()
     steps = [step.name for step in report.steps]
@@ -347,29 +389,62 @@ def test_postgresql_project_tests_pass_on_a_real_server(postgres_url: str, tmp_p
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_a_visitor_walks_the_site_in_chromium(chromium: str, tmp_path: Path) -> None:
-    """Home, nav, contact (empty then valid), sign up, log in, members' page, log out.
+def test_a_visitor_walks_the_site_and_every_account_flow_in_chromium(
+    chromium: str, tmp_path: Path
+) -> None:
+    """Pages, contact, sign-up, confirmation link, log-in, settings, change password, log-out,
+    reset, log-in; axe-core on each page; the e-mails a real SMTP server received.
 
     The site runs exactly as in production (APP_ENV=production, gunicorn, Secure cookies) on
     http://127.0.0.1: Chromium treats loopback as a secure context and keeps Secure cookies
-    there, so no setting is relaxed for the test.
+    there, so no setting is relaxed for the test. E-mails go to aiosmtpd on loopback; their
+    links start with BASE_URL (the test opens them on the served address).
     """
     env = _installed_site(tmp_path, database="sqlite", auth=True)
-    production = {"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32)}
-    upgraded = env.run("flask", "--app", "acme_site", "db", "upgrade", env=production)
-    assert upgraded.ok, upgraded.tail()
-    screenshots = tmp_path / "screenshots"
-
-    with (
-        served(env, "acme_site", production, tmp_path / "gunicorn.log") as base_url,
-        visitor(chromium, screenshots, viewport={"width": 1280, "height": 900}) as tab,
-    ):
-        walk_the_site(tab, base_url, "Acme Site")
-        cookie = next(c for c in tab.page.context.cookies() if c["name"] == "session")
-        assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    screenshots = Path(os.environ.get("FLASKSTARTER_SCREENSHOTS") or tmp_path / "screenshots")
+    with smtp_server() as mailbox:
+        production = {
+            "APP_ENV": "production",
+            "SECRET_KEY": secrets.token_hex(32),
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(mailbox.port),
+            "MAIL_DEFAULT_SENDER": "Acme Site <noreply@example.com>",
+            "CONTACT_TO": CONTACT_TO,
+            "BASE_URL": BASE_URL,
+        }
+        upgraded = env.run("flask", "--app", "acme_site", "db", "upgrade", env=production)
+        assert upgraded.ok, upgraded.tail()
+        log = tmp_path / "gunicorn.log"
+        with (
+            served(env, "acme_site", production, log) as base_url,
+            visitor(chromium, screenshots, viewport={"width": 1280, "height": 900}) as tab,
+        ):
+            walk_the_site(tab, base_url, "Acme Site", mailbox)
+            cookie = next(c for c in tab.page.context.cookies() if c["name"] == "session")
+            assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+            # A forged Host header changes nothing in the links a message carries.
+            Client(base_url).post_form(
+                "/auth/forgot-password", {"email": MEMBER}, headers={"Host": "evil.example"}
+            )
 
     assert not tab.problems, tab.problems
-    assert len(tab.taken) >= 9 and all(path.stat().st_size > 0 for path in tab.taken)
+    assert len(tab.taken) == 18 and all(path.stat().st_size > 0 for path in tab.taken)
+    tokens = []
+    for message in mailbox.messages:
+        assert message["From"] == "Acme Site <noreply@example.com>"
+        assert message["Date"] and message["Message-ID"], message["Subject"]
+        assert message.get_content_type() == "multipart/alternative"
+        text, html = parts(message)
+        assert "Acme Site" in text + html
+        for link in links_in(message):
+            assert link.startswith(BASE_URL + "/"), link
+            tokens.append(link.rsplit("/", 1)[-1])
+    subjects = [message["Subject"] for message in mailbox.to(MEMBER)]
+    assert subjects[:2] == ["Confirm your e-mail address for Acme Site"] * 2
+    assert "Choose a new password for Acme Site" in subjects
+    assert subjects[-1] == "Choose a new password for Acme Site", "the forged Host was ignored"
+    assert len(tokens) >= 4
+    assert not any(token in log.read_text() for token in tokens), "a token reached the log"
 
 
 # --- Updates -----------------------------------------------------------------------------------

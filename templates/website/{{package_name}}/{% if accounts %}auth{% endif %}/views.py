@@ -47,7 +47,7 @@ def require_confirmed_email() -> ResponseReturnValue | None:
         and current_user.is_authenticated
         and not current_user.email_confirmed
     ):
-        flash("Please confirm your e-mail address first: open the link we sent you.", "info")
+        # Their settings page says why, in the reminder every page shows them.
         return redirect(url_for("auth.settings"))
     return None
 
