@@ -62,6 +62,7 @@ ALWAYS = {
     "migrations/env.py",
     "migrations/script.py.mako",
     "migrations/versions/0c434f7d6a40_create_the_{res}_table.py",
+    "migrations/versions/5d1e8c2f4a90_count_the_versions_of_{res}.py",
     "{pkg}/__init__.py",
     "{pkg}/api/__init__.py",
     "{pkg}/api/{res}.py",
@@ -144,7 +145,7 @@ def test_each_answer_set_renders_a_valid_project_with_what_it_needs(
         "psycopg": answers["database"] == "postgresql",
         "flask-jwt-extended": answers["api_auth"] == "jwt",
         "flask-cors": answers["cors"],
-        "flask-limiter": answers["rate_limit"],
+        "flask-limiter": answers["rate_limit"] or answers["api_auth"] != "none",
         "flask-migrate": True,
         "flask-swagger-ui": True,
     }

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Response, abort, request
 from werkzeug.http import generate_etag, quote_etag
+
+STALE = "It changed since you read it: GET it again, then retry with its new ETag."
 
 
 def etag_of(representation: Mapping[str, Any]) -> str:
@@ -26,4 +28,12 @@ def not_modified(etag: str) -> Response | None:
 def require_current(etag: str) -> None:
     """Refuse (412) a change when If-Match is sent and names another version."""
     if request.if_match and not request.if_match.contains(etag.strip('"')):
-        abort(412, "It changed since you read it: GET it again, then retry with its new ETag.")
+        abort(412, STALE)
+
+
+def changed_meanwhile() -> NoReturn:
+    """Refuse a change that another request made stale after this one read the version: 412
+    when If-Match named that version, 409 when the request set no condition."""
+    if request.if_match:
+        abort(412, STALE)
+    abort(409, "It changed while this request was changing it: GET it again, then retry.")
