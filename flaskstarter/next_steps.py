@@ -73,9 +73,7 @@ def _credential_notes(path: Path, kept: KeptWork) -> list[str]:
     if not credentials:
         return []
     shown = ", ".join(f"{name}={value}" for name, value in credentials.items())
-    notes = [
-        f".env holds the credentials made for this project (printed only this once; .env keeps them): {shown}."
-    ]
+    notes = [f".env holds the credentials made for this project (printed only now): {shown}."]
     if "API_PASSWORD" in credentials:
         body = json.dumps(
             {

@@ -469,6 +469,7 @@ class ReadmeRun:
     server_logs: dict[int, str]
     exit_status: int | None
     ports: dict[str, int] = field(default_factory=dict)
+    skipped: list[Command] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -511,6 +512,15 @@ class ReadmeRun:
         if not self.ok:
             raise ReadmeError(self.report())
 
+    def timings(self) -> str:
+        """Seconds per command, to see where a README's time goes (`pytest -s` shows it)."""
+        lines = [
+            f"{run.seconds:6.1f} s  line {run.command.line}: {run.command.run_as.splitlines()[0]}"
+            for run in self.runs
+        ]
+        lines += [f"skipped   line {command.line}: {command.run_as}" for command in self.skipped]
+        return "\n".join(lines)
+
 
 def run_readme(
     readme: Path,
@@ -518,16 +528,22 @@ def run_readme(
     *,
     uv: bool = True,
     then: Sequence[str] = (),
+    skip: Sequence[str] = (),
     env: dict[str, str] | None = None,
     database_prefix: str | None = None,
     timeout: float = README_TIMEOUT,
 ) -> ReadmeRun:
-    """Run the README's `bash` blocks in `cwd` by the rules above; `then`: checks run afterwards
-    in the same session, servers still up. Databases named `database_prefix...` that the run
-    creates are dropped at the end."""
+    """Run the README's `bash` blocks in `cwd` by the rules above.
+
+    `then`: checks run afterwards in the same session, servers still up. `skip`: commands that
+    start so are left out (a caller that proves them elsewhere). Databases named
+    `database_prefix...` that the run creates are dropped at the end.
+    """
     all_blocks = bash_blocks(readme.read_text())
     validations = [check for block in all_blocks if block.needs for check in validate(block, cwd)]
-    to_run = [command for block in all_blocks if not block.needs for command in commands(block)]
+    written = [command for block in all_blocks if not block.needs for command in commands(block)]
+    to_run = [command for command in written if not command.run_as.startswith(tuple(skip))]
+    skipped = [command for command in written if command not in to_run]
     to_run += [Command(0, text, text, server_kind(text)) for text in then]
     with (
         tempfile.TemporaryDirectory(prefix="readme-run-") as workdir,
@@ -540,7 +556,7 @@ def run_readme(
         _give_env_its_own_redis_database(cwd / ".env")
         status = _run_session(script, cwd, _environment(work, uv, env), timeout)
         runs, server_logs = _results(to_run, work)
-    return ReadmeRun(str(readme), runs, validations, server_logs, status, ports)
+    return ReadmeRun(str(readme), runs, validations, server_logs, status, ports, skipped)
 
 
 def _script(to_run: list[Command], work: Path, ports: dict[str, int]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,37 @@ def test_new_writes_env_from_the_projects_example_and_commits_none_of_it(
     if credentials := generated_credentials(project):
         assert all(value in out for value in credentials.values())
     assert env["SECRET_KEY"] not in out
+
+
+def test_a_fresh_clone_gets_the_env_new_would_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's fresh-clone command makes `.env` as `flaskstarter new` does: the same lines,
+    a fresh value for the same secrets, owner-only."""
+    project = tmp_path / "demo"
+    code, out, err = run_cli("new", str(project), "-k", "rest_api", "-y", "-d", "api_auth=jwt")
+    assert code == 0, out + err
+    by_new = (project / ".env").read_text()
+    readme = (project / "README.md").read_text()
+    command = re.search(r"```bash\n(test -f \.env \|\|.*?\nEOF)\n```", readme, re.S)
+    assert command, "the README's fresh-clone .env command"
+    (project / ".env").unlink()
+
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", command[1]],
+        cwd=project,
+        env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    by_readme = (project / ".env").read_text()
+    assert _shape(by_readme) == _shape(by_new.split("\n", 1)[1])
+    assert (project / ".env").stat().st_mode & 0o777 == 0o600
+
+
+def _shape(env: str) -> list[str]:
+    """The lines with each 64-hex secret replaced by a placeholder."""
+    return [re.sub(r"=[0-9a-f]{64}$", "=<secret>", line) for line in env.splitlines()]
