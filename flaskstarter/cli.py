@@ -180,9 +180,26 @@ def list_kinds(
 @app.command()
 def update(
     project: Annotated[Path, typer.Argument(help="The generated project.")] = Path("."),
-    pretend: Annotated[bool, typer.Option(help="Show what would change; change nothing.")] = False,
+    pretend: Annotated[
+        bool,
+        typer.Option(help="List the files it would add, change, delete or conflict in."),
+    ] = False,
     vcs_ref: Annotated[
-        str | None, typer.Option(help="Template version to update to (default: the latest tag).")
+        str | None,
+        typer.Option(help="Template version (any tag) to update to (default: the newest tag)."),
+    ] = None,
+    data: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--data",
+            "-d",
+            metavar="KEY=VALUE",
+            help="Change an answer: switch a feature on (repeatable; see README, Upgrades).",
+        ),
+    ] = None,
+    data_file: Annotated[
+        Path | None,
+        typer.Option("--data-file", metavar="FILE", help="YAML file of answers to change."),
     ] = None,
 ) -> None:
     """Take the newest template version into a project, keeping your edits."""
@@ -190,10 +207,22 @@ def update(
     from flaskstarter.update import update_project
 
     with _errors_reported(), interrupts.signals_interrupt():
-        result = update_project(project, vcs_ref=vcs_ref, pretend=pretend)
+        answers = _changed_answers(data or [], data_file)
+        result = update_project(project, vcs_ref=vcs_ref, pretend=pretend, data=answers)
     output.show_update(result, pretend=pretend)
     if result.conflicted_files and not pretend:
         raise typer.Exit(1)
+
+
+def _changed_answers(data: list[str], data_file: Path | None) -> dict[str, Any]:
+    """--data-file, then --data, typed and checked against flaskstarter's questions."""
+    from flaskstarter.answers import parse_data_options, read_data_file, typed_answers
+    from flaskstarter.questions import load_questions
+    from flaskstarter.template_source import bundled_template_root
+
+    raw: dict[str, Any] = read_data_file(data_file) if data_file is not None else {}
+    raw.update(parse_data_options(data))
+    return typed_answers(raw, load_questions(bundled_template_root())) if raw else {}
 
 
 @app.command()

@@ -175,19 +175,38 @@ def show_update(result: UpdateResult, *, pretend: bool) -> None:
     verb = "Would update" if pretend else "Updated"
     old, new = escape(str(result.old_ref)), escape(str(result.new_ref))
     console().print(f"{verb} {project}: {old} -> {new}", soft_wrap=True)
-    conflict = " [red](would conflict)[/]" if pretend else " [red](conflict)[/]"
-    for name in result.changed_files:
-        marker = conflict if name in result.conflicted_files else ""
-        console().print(f"  {escape(name)}{marker}", soft_wrap=True)
-    if result.conflicted_files and not pretend:
+    for name, (before, after) in result.switched.items():
         console().print(
-            f"[red]{len(result.conflicted_files)} file(s) have conflict markers[/] (<<<<<<<): "
+            f"  answer {escape(name)}: {escape(repr(before))} -> {escape(repr(after))}",
+            soft_wrap=True,
+        )
+    labels = {
+        "added": "added",
+        "changed": "changed",
+        "deleted": "deleted",
+        "conflict": "[red]would conflict[/]" if pretend else "[red]conflict[/]",
+        "kept": "[red]removed by the new version; your edits kept[/]",
+    }
+    for change in result.changes:
+        console().print(f"  {escape(change.path)} ({labels[change.status]})", soft_wrap=True)
+    kept = sum(change.status == "kept" for change in result.changes)
+    if kept:
+        console().print(
+            f"[red]{kept} file(s) the new version removes hold your edits[/]: they are left as "
+            "you committed them; move what you need to where the template now has it, then "
+            "delete them.",
+            soft_wrap=True,
+        )
+    conflicts = len(result.conflicted_files) - kept
+    if conflicts and not pretend:
+        console().print(
+            f"[red]{conflicts} file(s) have conflict markers[/] (<<<<<<<): "
             "resolve them, then commit.",
             soft_wrap=True,
         )
-    elif result.conflicted_files:
+    elif conflicts:
         console().print(
-            f"[red]{len(result.conflicted_files)} file(s) would get conflict markers[/] "
+            f"[red]{conflicts} file(s) would get conflict markers[/] "
             "(<<<<<<<) to resolve. Nothing was changed.",
             soft_wrap=True,
         )

@@ -6,7 +6,8 @@ import contextlib
 import io
 import tempfile
 import warnings
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,19 @@ from flaskstarter import copier_errors
 from flaskstarter.errors import UpdateError
 from flaskstarter.git import git, git_or_none
 from flaskstarter.provenance import ANSWERS_FILE, read_answers
+from flaskstarter.switches import check_switches
 
 CONFLICT_MARKER = "<<<<<<< "
+# What an update did to a file, as `flaskstarter update` reports it.
+ADDED, CHANGED, DELETED, CONFLICT, KEPT = "added", "changed", "deleted", "conflict", "kept"
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str
+    # ADDED, CHANGED, DELETED; CONFLICT (left with conflict markers); KEPT (the new version
+    # removes the file, but the team had edited it: left as it was, for the team to move).
+    status: str
 
 
 @dataclass
@@ -23,31 +35,51 @@ class UpdateResult:
     project: Path
     old_ref: str | None
     new_ref: str | None
-    changed_files: list[str]
-    conflicted_files: list[str]
+    changes: list[FileChange] = field(default_factory=list)
     # Nothing newer than the version the project has: nothing was (or would be) changed.
     up_to_date: bool = False
+    # Answers the update changed: name -> (before, after).
+    switched: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+    @property
+    def changed_files(self) -> list[str]:
+        return [change.path for change in self.changes]
+
+    @property
+    def conflicted_files(self) -> list[str]:
+        """Files the team must look at before committing: conflicts and kept files."""
+        return [change.path for change in self.changes if change.status in {CONFLICT, KEPT}]
 
 
 def update_project(
-    project: Path, *, vcs_ref: str | None = None, pretend: bool = False
+    project: Path,
+    *,
+    vcs_ref: str | None = None,
+    pretend: bool = False,
+    data: Mapping[str, Any] | None = None,
 ) -> UpdateResult:
-    """Run Copier's update with inline conflicts; report the files left with conflict markers.
+    """Run Copier's update with inline conflicts; report what happened to each file.
 
-    Pretending, the update runs on a throw-away clone of the project, so what it lists (files,
-    conflicts, the version) is what a real update would do; the project is not touched.
+    `data` changes answers (switches a feature on), as `copier update -d` does; only the
+    switches in flaskstarter.switches are accepted. Pretending, the update runs on a throw-away
+    clone of the project, so what it lists (files, conflicts, the version) is what a real update
+    would do; the project is not touched.
     """
     project = project.expanduser().resolve()
     old_answers = check_updatable(project)
+    data = dict(data or {})
+    if data:
+        check_switches(old_answers.get("use_case", ""), old_answers, data)
     old_ref = old_answers.get("_commit")
-    if target_version(old_answers["_src_path"], vcs_ref) == old_ref:
-        return UpdateResult(project, old_ref, old_ref, [], [], up_to_date=True)
+    target = target_version(old_answers["_src_path"], vcs_ref)
+    if target == old_ref and all(old_answers.get(key) == value for key, value in data.items()):
+        return UpdateResult(project, old_ref, old_ref, up_to_date=True)
     if not pretend:
-        return _run_update(project, vcs_ref, old_ref, shown_as=project)
+        return _run_update(project, target, old_answers, data, shown_as=project)
     with tempfile.TemporaryDirectory(prefix="flaskstarter-update-") as scratch:
         trial = Path(scratch) / project.name
         git("clone", "--quiet", str(project), str(trial))
-        return _run_update(trial, vcs_ref, old_ref, shown_as=project)
+        return _run_update(trial, target, old_answers, data, shown_as=project)
 
 
 def target_version(src_path: str, vcs_ref: str | None) -> str:
@@ -62,30 +94,37 @@ def target_version(src_path: str, vcs_ref: str | None) -> str:
 
 
 def _run_update(
-    workdir: Path, vcs_ref: str | None, old_ref: str | None, *, shown_as: Path
+    workdir: Path,
+    target: str,
+    old_answers: dict[str, Any],
+    data: dict[str, Any],
+    *,
+    shown_as: Path,
 ) -> UpdateResult:
     import copier
 
-    with warnings.catch_warnings(), copier_errors.translated(updating=True):
+    with warnings.catch_warnings(), copier_errors.translated(updating=True, answers=data):
         warnings.simplefilter("ignore")
         copier.run_update(
             str(workdir),
-            vcs_ref=vcs_ref,
+            data=data,
+            vcs_ref=target,
             defaults=True,
             overwrite=True,
             conflict="inline",
             quiet=True,
             unsafe=False,
         )
-    changed = _changed_files(workdir)
-    new_ref = read_answers(workdir).get("_commit")
+    changes = _file_changes(workdir)
+    if any(change.status == DELETED for change in changes):
+        changes = _keep_edited_removals(workdir, changes, old_answers)
+    new_answers = read_answers(workdir)
     return UpdateResult(
         project=shown_as,
-        old_ref=old_ref,
-        new_ref=new_ref,
-        changed_files=changed,
-        conflicted_files=[name for name in changed if _has_conflict_markers(workdir / name)],
-        up_to_date=new_ref == old_ref and not changed,
+        old_ref=old_answers.get("_commit"),
+        new_ref=new_answers.get("_commit"),
+        changes=changes,
+        switched=_switched(old_answers, new_answers),
     )
 
 
@@ -121,19 +160,81 @@ def check_updatable(project: Path) -> dict[str, Any]:
     return answers
 
 
-def _changed_files(project: Path) -> list[str]:
-    """Paths git reports changed, as they are (-z: no C-style quoting of odd names)."""
+def _file_changes(project: Path) -> list[FileChange]:
+    """What git reports changed, by path (-z: no C-style quoting of odd names)."""
     output = git_or_none("status", "--porcelain", "-z", "--untracked-files=all", cwd=project)
     entries = iter((output or "").split("\0"))
-    names = []
+    changes = []
     for entry in entries:
         if not entry:
             continue
         status, name = entry[:2], entry[3:]
-        names.append(name)
         if "R" in status or "C" in status:
             next(entries, None)  # a rename's or copy's original path follows
-    return sorted(names)
+        changes.append(FileChange(name, _status(project, status, name)))
+    return sorted(changes, key=lambda change: change.path)
+
+
+def _status(project: Path, status: str, name: str) -> str:
+    if "U" in status or status in {"AA", "DD"} or _has_conflict_markers(project / name):
+        return CONFLICT
+    if status == "??" or "A" in status:
+        return ADDED
+    if "D" in status:
+        return DELETED
+    return CHANGED
+
+
+def _keep_edited_removals(
+    project: Path, changes: list[FileChange], old_answers: dict[str, Any]
+) -> list[FileChange]:
+    """Put back the files the new version removes that the team had edited, and say so.
+
+    Copier deletes every file the new template no longer renders, edited or not. A file that
+    differs from what the old version rendered holds the team's work: it stays as committed.
+    """
+    with tempfile.TemporaryDirectory(prefix="flaskstarter-old-") as scratch:
+        rendered = Path(scratch) / "project"
+        _render_old_version(rendered, old_answers)
+        kept = []
+        for change in changes:
+            if change.status != DELETED:
+                continue
+            original = rendered / change.path
+            committed = git("rev-parse", f"HEAD:{change.path}", cwd=project).strip()
+            if not original.is_file() or _blob_id(original, project) != committed:
+                kept.append(change.path)
+    if kept:
+        git("checkout", "HEAD", "--", *kept, cwd=project)
+    return [FileChange(c.path, KEPT) if c.path in kept else c for c in changes]
+
+
+def _render_old_version(destination: Path, answers: dict[str, Any]) -> None:
+    """The project as the version it was generated from renders it, with the same answers."""
+    import copier
+
+    with warnings.catch_warnings(), copier_errors.translated(updating=True):
+        warnings.simplefilter("ignore")
+        copier.run_copy(
+            answers["_src_path"],
+            str(destination),
+            data={key: value for key, value in answers.items() if not key.startswith("_")},
+            vcs_ref=answers["_commit"],
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=False,
+        )
+
+
+def _blob_id(path: Path, repository: Path) -> str:
+    """The id git gives the file's content (compared with a committed file's, bytes for bytes)."""
+    return git("hash-object", "--no-filters", str(path), cwd=repository).strip()
+
+
+def _switched(old: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    keys = sorted(key for key in set(old) | set(new) if not key.startswith("_"))
+    return {key: (old.get(key), new.get(key)) for key in keys if old.get(key) != new.get(key)}
 
 
 def _has_conflict_markers(path: Path) -> bool:
