@@ -19,6 +19,7 @@ from flaskstarter import __version__
 from flaskstarter.smoke.project_env import find_uv
 from flaskstarter.use_cases import CATALOGUE, UseCase
 from tests.helpers import combination_id, run_cli
+from tests.readme_blocks import ReadmeError, bash_blocks, commands
 from tests.readme_commands import ReadmeRun, run_readme
 from tests.template_repo import TemplateRepo, git
 
@@ -27,7 +28,259 @@ _MAJOR, _MINOR, _PATCH = Version(__version__).release[:3]
 NEWER_VERSION = f"{_MAJOR}.{_MINOR}.{_PATCH + 1}"
 UPDATE_MARK = "UPDATED.md"
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("postgres_url", "redis_url")]
+# The README runs use this machine's PostgreSQL and Redis (skipped without them, failed in CI).
+needs_services = pytest.mark.usefixtures("postgres_url", "redis_url")
+
+# --- The runner itself: what it reads, and that it fails when a command does
+
+
+def _readme(folder: Path, *blocks: str) -> Path:
+    readme = folder / "README.md"
+    readme.write_text(
+        "# A project\n\nSome text.\n\n" + "".join(f"```bash\n{b}\n```\n\nMore.\n\n" for b in blocks)
+    )
+    return readme
+
+
+def test_only_bash_blocks_are_read_each_with_its_line_and_needs() -> None:
+    markdown = (
+        "# Title\n\n```console\n$ not run\n```\n\n```bash\necho one\n```\n\n"
+        "1. A step:\n\n   ```bash\n   # needs: docker, kubernetes\n"
+        "   docker compose up -d db\n   ```\n"
+        "\n```json\n{}\n```\n"
+    )
+
+    found = bash_blocks(markdown)
+
+    assert [(block.line, block.lines, block.needs) for block in found] == [
+        (8, ("echo one",), frozenset()),
+        (
+            14,
+            ("# needs: docker, kubernetes", "docker compose up -d db"),
+            frozenset({"docker", "kubernetes"}),
+        ),
+    ]
+
+
+def test_commands_are_whole_shell_commands_and_servers_are_recognised() -> None:
+    block = bash_blocks(
+        "```bash\n"
+        "# a comment alone is no command\n"
+        "if command -v uv >/dev/null; then\n  uv venv\nelse\n  python3 -m venv .venv\nfi\n"
+        "curl -fsS -X POST localhost:5000/x \\\n  -d '{}'\n"
+        "python - <<'EOF'\nprint('hi')\nEOF\n"
+        "APP_ENV=production SECRET_KEY=\"$(python -c 'print(1)')\" gunicorn app.wsgi:app\n"
+        "flask --app app db upgrade\n"
+        ".venv/bin/flask --app app run --debug\n"
+        "python -m celery -A app.worker worker --loglevel INFO\n"
+        "slow thing    # takes an hour; tested as: quick thing --small\n"
+        "```\n"
+    )[0]
+
+    found = commands(block)
+
+    assert [(command.line, command.server) for command in found] == [
+        (3, None),
+        (8, None),
+        (10, None),
+        (13, "gunicorn"),
+        (14, None),
+        (15, "flask"),
+        (16, "celery"),
+        (17, None),
+    ]
+    assert found[0].text.endswith("fi") and found[2].text.endswith("EOF")
+    assert found[-1].run_as == "quick thing --small"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("```bash\nflask --app app run &\n```", "one plain command"),
+        ("```bash\ngunicorn app:app | tee log\n```", "one plain command"),
+        ("```bash\n# needs: podman\npodman run x\n```", "unknown need podman"),
+        ("```bash\necho 'never closed\n```", "never ends"),
+    ],
+    ids=["backgrounded-server", "piped-server", "unknown-need", "unfinished"],
+)
+def test_a_readme_that_breaks_a_rule_is_refused(text: str, message: str) -> None:
+    with pytest.raises(ReadmeError, match=message):
+        for block in bash_blocks(text):
+            if not block.needs:
+                commands(block)
+
+
+def test_a_failing_command_stops_the_run_and_is_reported_whole(tmp_path: Path) -> None:
+    readme = _readme(
+        tmp_path, "echo before", "printf 'first line\\nlast line\\n'\nfalse\necho never"
+    )
+
+    run = run_readme(readme, tmp_path)
+
+    assert not run.ok and run.exit_status == 1
+    report = run.report()
+    assert "README line 13:\nfalse" in report and "exit status 1" in report
+    assert [done.command.text for done in run.runs] == [
+        "echo before",
+        "printf 'first line\\nlast line\\n'",
+        "false",
+    ]
+    assert run.runs[1].output == "first line\nlast line\n"
+
+
+def test_a_failure_early_in_an_and_list_fails_the_run(tmp_path: Path) -> None:
+    run = run_readme(_readme(tmp_path, "false && echo unreachable", "echo after"), tmp_path)
+
+    assert not run.ok
+    assert [done.status for done in run.runs] == [1]
+
+
+def test_state_carries_over_from_block_to_block_and_checks_run_last(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    readme = _readme(
+        tmp_path,
+        "cd sub\nexport GREETING=hello\nLOCAL=kept",
+        'test "$(basename "$PWD")" = sub',
+        "skipped-command --now",
+    )
+
+    run = run_readme(
+        readme, tmp_path, skip=["skipped-command"], then=['test "$GREETING $LOCAL" = "hello kept"']
+    )
+
+    run.check()
+    assert [command.text for command in run.skipped] == ["skipped-command --now"]
+    assert run.runs[-1].command.line == 0
+
+
+FAKE_SERVER = """#!/usr/bin/env python3
+# Serves like `flask run` on FLASK_RUN_PORT (gunicorn: --bind from GUNICORN_CMD_ARGS).
+import http.server, os, sys
+if os.environ.get("FAIL_TO_START"):
+    sys.exit("boom: the server could not start")
+bind = os.environ.get("GUNICORN_CMD_ARGS", "").rsplit(":", 1)[-1]
+port = os.environ.get("FLASK_RUN_PORT") or bind.strip("'")
+class Pages(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.path == "/" else 404)
+        self.end_headers()
+        self.wfile.write(b"hello from " + os.path.basename(sys.argv[0]).encode())
+http.server.HTTPServer(("127.0.0.1", int(port)), Pages).serve_forever()
+"""
+
+
+@pytest.fixture
+def fake_servers(tmp_path: Path) -> Path:
+    for name in ("flask", "gunicorn"):
+        server = tmp_path / "bin" / name
+        server.parent.mkdir(exist_ok=True)
+        server.write_text(FAKE_SERVER)
+        server.chmod(0o755)
+    return tmp_path
+
+
+def test_servers_run_in_the_background_on_free_ports_until_the_end(fake_servers: Path) -> None:
+    readme = _readme(
+        fake_servers,
+        "bin/flask --app app run --debug",
+        "bin/gunicorn app:app",
+        "curl -fsS http://127.0.0.1:5000/ && echo\ncurl -fsS localhost:8000/",
+    )
+
+    run = run_readme(readme, fake_servers)
+
+    run.check()
+    assert run.output_of("127.0.0.1:5000/") == "hello from flask\n"
+    assert run.output_of("localhost:8000/") == "hello from gunicorn"
+    assert 5000 not in run.ports.values() and 8000 not in run.ports.values()
+    leftovers = subprocess.run(
+        ["pgrep", "-f", str(fake_servers / "bin")], capture_output=True, check=False
+    )
+    assert leftovers.stdout == b"", "servers must be stopped at the end"
+
+
+def test_an_http_error_fails_curl_fsS(fake_servers: Path) -> None:
+    readme = _readme(
+        fake_servers, "bin/flask --app app run", "curl -fsS http://127.0.0.1:5000/missing"
+    )
+
+    run = run_readme(readme, fake_servers)
+
+    assert not run.ok
+    assert "exit status 22" in run.report() and "hello from flask" not in run.report()
+
+
+def test_a_server_that_does_not_start_fails_the_run_with_its_log(fake_servers: Path) -> None:
+    readme = _readme(fake_servers, "FAIL_TO_START=1 bin/gunicorn app:app", "echo unreachable")
+
+    run = run_readme(readme, fake_servers)
+
+    assert not run.ok
+    assert "stopped before it was ready" in run.report()
+    assert "boom: the server could not start" in run.report()
+
+
+def test_a_command_that_never_ends_is_reported_as_timed_out(tmp_path: Path) -> None:
+    run = run_readme(_readme(tmp_path, "echo started", "sleep 60"), tmp_path, timeout=3)
+
+    assert not run.ok and run.exit_status is None
+    assert "timed out" in run.report() and "sleep 60" in run.report()
+
+
+COMPOSE = "services:\n  web:\n    image: example/web:1.0\n  db:\n    image: postgres:17\n"
+DOCKERFILE = 'FROM python:3.12-slim\nUSER 1000\nCMD ["python", "-m", "http.server"]\n'
+MANIFEST = (
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n"
+    "  ports:\n    - port: 80\n  selector:\n    app: web\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("block", "files", "problem"),
+    [
+        ("docker compose up -d db", {}, None),
+        ("docker compose up -d db redis", {}, "not in compose.yaml: redis"),
+        ("docker compose exec db createdb demo", {"compose.yaml": "services: 3\n"}, "compose-spec"),
+        ("docker build -t demo .", {"Dockerfile": "FROM python\nRUN cd /tmp\n"}, "hadolint"),
+        ("kubectl apply -f k8s/", {}, None),
+        (
+            "kubectl apply -f k8s/",
+            {"k8s/service.yaml": "apiVersion: v1\nkind: Service\nspec: 3\n"},
+            "kubernetes-validate",
+        ),
+    ],
+    ids=[
+        "compose-ok",
+        "unknown-service",
+        "bad-compose",
+        "bad-dockerfile",
+        "manifests-ok",
+        "bad-manifest",
+    ],
+)
+def test_blocks_that_need_docker_or_kubernetes_are_validated_not_run(
+    tmp_path: Path, block: str, files: dict[str, str], problem: str | None
+) -> None:
+    for name, text in {
+        "compose.yaml": COMPOSE,
+        "Dockerfile": DOCKERFILE,
+        "k8s/service.yaml": MANIFEST,
+        **files,
+    }.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    need = "kubernetes" if block.startswith("kubectl") else "docker"
+    readme = _readme(tmp_path, f"# needs: {need}\n{block}\ntouch ran-it")
+
+    run = run_readme(readme, tmp_path)
+
+    assert not (tmp_path / "ran-it").exists()
+    assert run.runs == []
+    if problem is None:
+        run.check()
+    else:
+        assert not run.ok and problem in run.report()
+
 
 # Kinds whose README does not pass yet, while their helpers make it pass (issue #14).
 PENDING: dict[str, str] = {}
@@ -137,6 +390,8 @@ def assert_promises_kept(
         assert (project / UPDATE_MARK).is_file()
 
 
+@pytest.mark.slow
+@needs_services
 @pytest.mark.parametrize(("kind", "answers"), EVERY_COMBINATION)
 def test_the_generated_readme_works_as_pasted(
     tmp_path: Path,
@@ -161,6 +416,8 @@ def test_the_generated_readme_works_as_pasted(
     assert_promises_kept(run, project, recorded, updated=in_full)
 
 
+@pytest.mark.slow
+@needs_services
 def test_the_generated_readme_installs_with_pip_where_there_is_no_uv(
     tmp_path: Path,
     template: TemplateRepo,
@@ -219,6 +476,8 @@ def next_steps_as_readme(printed: str) -> str:
     return "".join(f"```bash\n{block}\n```\n\n" for block in blocks)
 
 
+@pytest.mark.slow
+@needs_services
 @pytest.mark.parametrize(("kind", "answers"), NEXT_STEP_CASES)
 def test_the_next_steps_work_as_pasted(
     tmp_path: Path,
@@ -274,6 +533,8 @@ def throwaway_checkout(folder: Path) -> Path:
     return checkout
 
 
+@pytest.mark.slow
+@needs_services
 def test_the_repository_readme_works_as_pasted_and_leaves_the_checkout_clean(
     tmp_path: Path, template: TemplateRepo
 ) -> None:
