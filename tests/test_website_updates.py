@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from flaskstarter.smoke import services
-from flaskstarter.smoke.project_env import ProjectEnv, create_and_install
+from flaskstarter.smoke.project_env import ProjectEnv, create_and_install, find_uv
 from flaskstarter.smoke.serve import served
 from tests.template_repo import TemplateRepo, git
 from tests.website_served import (
@@ -77,7 +77,11 @@ def copier(project: Path, *args: str) -> None:
 
 
 def generate(repo: TemplateRepo, project: Path, version: str, **answers: str) -> None:
-    data = [f"-d={key}={value}" for key, value in {"use_case": "website", **answers}.items()]
+    data = [
+        arg
+        for key, value in {"use_case": "website", **answers}.items()
+        for arg in ("-d", f"{key}={value}")
+    ]
     copier(project, "copy", "--defaults", "--vcs-ref", version, *data, repo.url, str(project))
     git(project, "init", "--quiet", "--initial-branch=main")
     git(project, "add", "--all")
@@ -91,7 +95,7 @@ def add_a_team_page(project: Path) -> None:
 
 
 def update(project: Path, *data: str) -> None:
-    copier(project, "update", "--defaults", *(f"-d={item}" for item in data))
+    copier(project, "update", "--defaults", *(arg for item in data for arg in ("-d", item)))
     conflicted = git(project, "diff", "--name-only", "--diff-filter=U")
     markers = subprocess.run(
         ["git", "grep", "-l", "-e", "^<<<<<<< "], cwd=project, capture_output=True, text=True
@@ -101,8 +105,13 @@ def update(project: Path, *data: str) -> None:
 
 
 def reinstall(env: ProjectEnv) -> None:
-    _, installed = create_and_install(env.project, env.venv)
-    assert installed.ok, installed.tail()
+    """Install the updated project (new dependencies) into its venv."""
+    uv = find_uv()
+    if uv:
+        command = [uv, "pip", "install", "--quiet", "--python", str(env.bin / "python")]
+    else:
+        command = ["python", "-m", "pip", "install", "--quiet"]
+    run_ok(env, *command, "-e", ".[dev]")
 
 
 def run_ok(env: ProjectEnv, *args: str, run_env: dict[str, str] | None = None) -> str:
