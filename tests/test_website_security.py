@@ -4,6 +4,7 @@ by two gunicorn workers through Redis, PostgreSQL out of reach, stolen cookies (
 from __future__ import annotations
 
 import secrets
+import statistics
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,25 @@ def test_postgresql_out_of_reach_is_a_503_page_and_healthz_still_answers(
     text = log.read_text()
     assert "Database unavailable" in text
     assert TRACEBACK not in text
+
+
+def test_sign_up_answers_a_taken_address_as_it_answers_a_new_one(tmp_path: Path) -> None:
+    """The same redirect, and about the same time (scrypt runs either way), so that neither the
+    page nor a stopwatch tells who has an account; the owner of the address gets an e-mail."""
+    env = installed_site(tmp_path, database="sqlite", auth=True)
+    run_env = production_env()
+    assert env.run("flask", "--app", PACKAGE, "db", "upgrade", env=run_env).ok
+    member(env, run_env, "taken@example.com")
+    seconds: dict[str, list[float]] = {"new": [], "taken": []}
+    with served(env, PACKAGE, run_env, tmp_path / "gunicorn.log") as base_url:
+        for round_ in range(5):  # interleaved, so that the machine's load weighs on both alike
+            for kind, address in (
+                ("new", f"new-{round_}@example.com"),
+                ("taken", "taken@example.com"),
+            ):
+                form = {"email": address, "password": PASSWORD, "confirm": PASSWORD}
+                reply = Client(base_url).post_form("/auth/register", form)
+                assert (reply.status, reply.headers["Location"]) == (302, "/auth/login"), kind
+                seconds[kind].append(reply.seconds)
+    new, taken = (statistics.median(seconds[kind]) for kind in ("new", "taken"))
+    assert abs(new - taken) <= 0.5 * max(new, taken), seconds

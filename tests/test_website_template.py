@@ -374,7 +374,7 @@ def test_postgresql_project_tests_pass_on_a_real_server(postgres_url: str, tmp_p
             "create-user",
             "boss@example.com",
             "--password",
-            "a long password",
+            "correct horse battery staple",
             env=production,
         )
         assert created.ok and "Created the account boss@example.com." in created.output, (

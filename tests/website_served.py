@@ -10,6 +10,7 @@ import email.policy
 import http.client
 import re
 import secrets
+import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -82,6 +83,7 @@ class Reply:
     status: int
     headers: http.client.HTTPMessage
     body: str
+    seconds: float = 0.0
 
 
 @dataclass
@@ -104,11 +106,11 @@ class Client:
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         try:
+            started = time.perf_counter()
             connection.request(method, path, body=body, headers=sent)
             response = connection.getresponse()
-            reply = Reply(
-                response.status, response.headers, response.read().decode(errors="replace")
-            )
+            text = response.read().decode(errors="replace")
+            reply = Reply(response.status, response.headers, text, time.perf_counter() - started)
         finally:
             connection.close()
         for header in reply.headers.get_all("Set-Cookie") or []:
