@@ -8,9 +8,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flaskstarter.overwrite import KeptWork
-from flaskstarter.project_setup import generated_credentials
+from flaskstarter.project_setup import env_settings, generated_credentials
 
 
 @dataclass
@@ -42,7 +43,7 @@ def next_steps(
         # Written so that the part after "without Docker:" can be pasted on its own.
         commands.append(
             f"docker compose up -d {' '.join(services)}"
-            f"    # without Docker: {_without_docker(services, package)}"
+            f"    # without Docker: {_without_docker(services, path, package)}"
         )
     if (path / "migrations").is_dir():
         commands.append(f"flask --app {package} db upgrade")
@@ -62,9 +63,19 @@ def _compose_services(answers: dict[str, Any]) -> list[str]:
     return services
 
 
-def _without_docker(services: list[str], package: str) -> str:
-    steps = {"db": f"createdb {package}", "redis": "redis-cli ping"}
+def _without_docker(services: list[str], path: Path, package: str) -> str:
+    steps = {"db": _create_database(path, package), "redis": "redis-cli ping"}
     return " && ".join(steps[service] for service in services)
+
+
+def _create_database(path: Path, package: str) -> str:
+    """createdb (and createuser) for the database DATABASE_URL in .env names."""
+    parts = urlsplit(env_settings(path).get("DATABASE_URL", ""))
+    name = shlex.quote(parts.path.lstrip("/") or package)
+    if parts.username and parts.username != "postgres":
+        user = shlex.quote(parts.username)
+        return f"createuser {user} && createdb -O {user} {name}"
+    return f"createdb {name}"
 
 
 def _credential_notes(path: Path, kept: KeptWork) -> list[str]:

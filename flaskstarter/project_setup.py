@@ -57,13 +57,18 @@ def generated_credentials(project: Path) -> dict[str, str]:
     }
     if not generated:
         return {}
-    values = dict(
-        line.partition("=")[::2]
-        for line in (project / ENV_FILE).read_text(encoding="utf-8").splitlines()
-        if _SETTING.match(line)
-    )
+    values = env_settings(project)
     wanted = generated | {name for name in values if name.endswith("_USERNAME")}
     return {name: values[name] for name in values if name in wanted}
+
+
+def env_settings(project: Path) -> dict[str, str]:
+    """The `NAME=value` lines of the project's .env (none when it has no .env)."""
+    path = project / ENV_FILE
+    if not path.is_file():
+        return {}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return dict(line.partition("=")[::2] for line in lines if _SETTING.match(line))
 
 
 def _is_empty_secret(line: str) -> bool:

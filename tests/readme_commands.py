@@ -147,17 +147,22 @@ def run_readme(
     then: Sequence[str] = (),
     skip: Sequence[str] = (),
     env: dict[str, str] | None = None,
+    project: Path | None = None,
     database_prefix: str | None = None,
     timeout: float = README_TIMEOUT,
 ) -> ReadmeRun:
     """Run the README's `bash` blocks in `cwd` by the rules above.
 
     `then`: checks run afterwards in the same session, servers still up. `skip`: commands that
-    start so are left out (a caller that proves them elsewhere). Databases named
+    start so are left out (a caller that proves them elsewhere). `project`: where `# needs:`
+    blocks find their files and `.env` is (default: `cwd`). Databases named
     `database_prefix...` that the run creates are dropped at the end.
     """
+    project = project or cwd
     all_blocks = bash_blocks(readme.read_text())
-    validations = [check for block in all_blocks if block.needs for check in validate(block, cwd)]
+    validations = [
+        check for block in all_blocks if block.needs for check in validate(block, project)
+    ]
     written = [command for block in all_blocks if not block.needs for command in commands(block)]
     to_run = [command for command in written if not command.run_as.startswith(tuple(skip))]
     skipped = [command for command in written if command not in to_run]
@@ -170,7 +175,7 @@ def run_readme(
         ports = {kind: free_port() for kind in USUAL_PORTS}
         session = work / "session.sh"
         session.write_text(session_script(to_run, work, ports))
-        give_env_its_own_redis_database(cwd / ".env")
+        give_env_its_own_redis_database(project / ".env")
         status = run_session(session, cwd, environment(work, uv, env), timeout)
         runs, server_logs = results(to_run, work)
     return ReadmeRun(str(readme), runs, validations, server_logs, status, ports, skipped)

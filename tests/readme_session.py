@@ -219,33 +219,36 @@ def _read(path: Path) -> str:
 
 @contextlib.contextmanager
 def databases_dropped(prefix: str | None) -> Iterator[None]:
-    """Drop the databases named `prefix...` that appear while the block runs (rule 6)."""
-    before = _databases() if prefix else set()
+    """Drop the databases and roles named `prefix...` that appear while the block runs."""
+    before = _names() if prefix else {}
     try:
         yield
     finally:
         if prefix:
-            for name in sorted(_databases() - before):
-                if name.startswith(prefix):
-                    _drop_database(name)
+            after = _names()
+            for kind in ("DATABASE", "ROLE"):  # a role goes once its databases are gone
+                for name in sorted(after.get(kind, set()) - before.get(kind, set())):
+                    if name.startswith(prefix):
+                        _drop(kind, name)
 
 
-def _databases() -> set[str]:
+def _names() -> dict[str, set[str]]:
     try:
         import psycopg
 
         with psycopg.connect(services.postgres().url, connect_timeout=3) as connection:
-            rows = connection.execute("SELECT datname FROM pg_database").fetchall()
+            databases = connection.execute("SELECT datname FROM pg_database").fetchall()
+            roles = connection.execute("SELECT rolname FROM pg_roles").fetchall()
     except Exception:  # no server: nothing to clean up
-        return set()
-    return {row[0] for row in rows}
+        return {}
+    return {"DATABASE": {row[0] for row in databases}, "ROLE": {row[0] for row in roles}}
 
 
-def _drop_database(name: str) -> None:
+def _drop(kind: str, name: str) -> None:
     import psycopg
     from psycopg import sql
 
+    force = " WITH (FORCE)" if kind == "DATABASE" else ""
+    statement = sql.SQL(f"DROP {kind} IF EXISTS {{}}{force}").format(sql.Identifier(name))
     with psycopg.connect(services.postgres().url, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+        connection.execute(statement)

@@ -227,6 +227,30 @@ def test_a_command_that_never_ends_is_reported_as_timed_out(tmp_path: Path) -> N
     assert "timed out" in run.report() and "sleep 60" in run.report()
 
 
+@pytest.mark.usefixtures("postgres_url")
+def test_databases_and_roles_a_run_creates_are_dropped_at_the_end(tmp_path: Path) -> None:
+    import psycopg
+
+    from flaskstarter.smoke import services
+
+    name = f"readme_{secrets.token_hex(4)}"
+    readme = _readme(
+        tmp_path, f"createuser {name} && createdb -O {name} {name}\npsql -Atc 'SELECT 1' {name}"
+    )
+
+    run = run_readme(readme, tmp_path, database_prefix=name)
+
+    run.check()
+    assert run.output_of("psql") == "1\n"
+    with psycopg.connect(services.postgres().url) as connection:
+        left = connection.execute(
+            "SELECT datname FROM pg_database WHERE datname = %(name)s"
+            " UNION SELECT rolname FROM pg_roles WHERE rolname = %(name)s",
+            {"name": name},
+        ).fetchall()
+    assert left == []
+
+
 COMPOSE = "services:\n  web:\n    image: example/web:1.0\n  db:\n    image: postgres:17\n"
 DOCKERFILE = 'FROM python:3.12-slim\nUSER 1000\nCMD ["python", "-m", "http.server"]\n'
 MANIFEST = (
@@ -488,7 +512,7 @@ def test_the_next_steps_work_as_pasted(
     uv_on_path: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _, printed, recorded = new_project(tmp_path, kind, answers, template, monkeypatch)
+    project, printed, recorded = new_project(tmp_path, kind, answers, template, monkeypatch)
     readme = tmp_path / "NEXT-STEPS.md"
     readme.write_text(next_steps_as_readme(printed))
     main_route = CATALOGUE[UseCase(kind)].routes[0].path.format(**recorded)
@@ -498,6 +522,7 @@ def test_the_next_steps_work_as_pasted(
         tmp_path,
         env=shared_caches,
         then=[f"curl -fsS -o /dev/null http://127.0.0.1:5000{main_route}"],
+        project=project,
         database_prefix=recorded["package_name"],
     )
 
