@@ -18,7 +18,7 @@ _OPERATORS = frozenset({"&", "&&", "||", "|", ";", "|&"})
 
 
 class ReadmeError(AssertionError):
-    """A README breaks one of the rules above, or one of its commands failed."""
+    """A README breaks a rule of tests/readme_commands.py, or one of its commands failed."""
 
 
 @dataclass(frozen=True)

@@ -41,12 +41,14 @@
    work as written. PostgreSQL's client variables (`PGHOST`, `PGPORT`, `PGUSER`) name the same
    server, as a user's own setup would, so `createdb NAME` works. Only `REDIS_URL` in `.env` is
    given a Redis database index of the run's own, so that concurrent runs never share Celery's
-   queue. Databases the run creates are dropped at the end.
+   queue. The databases and roles a run creates (named after the project's package) are dropped
+   at the end.
 
 7. **Install with uv when it is there, pip otherwise.** The session's `PATH` has the system's
    tools and Python, and `uv` in one run per README; a representative README is also run with
    no uv on `PATH`. Everything else of the session's environment is the caller's, without the
-   variables a project reads (`FLASK_*`, `APP_ENV`, `SECRET_KEY`, `DATABASE_URL`, ...).
+   variables a project reads (`FLASK_*`, `APP_ENV`, `SECRET_KEY`, `DATABASE_URL`, ...); uv's
+   cache and a mypy cache are shared between runs, as on a developer's machine.
 
 A failure is reported with the README line of the command, the command, its exit status and its
 whole output, and the whole log of every server it started.
@@ -54,7 +56,9 @@ whole output, and the whole log of every server it started.
 
 from __future__ import annotations
 
+import resource
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +91,10 @@ class ReadmeRun:
     exit_status: int | None
     ports: dict[str, int] = field(default_factory=dict)
     skipped: list[Command] = field(default_factory=list)
+    # The whole session: wall-clock seconds, and CPU seconds of its processes (what a busy
+    # machine does not inflate, so the better guide to the time on an idle one).
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -136,6 +144,7 @@ class ReadmeRun:
             for run in self.runs
         ]
         lines += [f"skipped   line {command.line}: {command.run_as}" for command in self.skipped]
+        lines.append(f"{self.seconds:6.1f} s  in all ({self.cpu_seconds:.1f} s of CPU)")
         return "\n".join(lines)
 
 
@@ -176,6 +185,15 @@ def run_readme(
         session = work / "session.sh"
         session.write_text(session_script(to_run, work, ports))
         give_env_its_own_redis_database(project / ".env")
+        started, cpu = time.perf_counter(), _children_cpu()
         status = run_session(session, cwd, environment(work, uv, env), timeout)
+        seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
         runs, server_logs = results(to_run, work)
-    return ReadmeRun(str(readme), runs, validations, server_logs, status, ports, skipped)
+    return ReadmeRun(
+        str(readme), runs, validations, server_logs, status, ports, skipped, seconds, cpu
+    )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
