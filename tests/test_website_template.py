@@ -32,7 +32,14 @@ from tests.website_files import (
     DATABASE_ERROR_PAGE,
     expected_files,
 )
-from tests.website_served import Client, links_in, parts, smtp_server, website_checks
+from tests.website_served import (
+    Client,
+    links_in,
+    parts,
+    production_env,
+    smtp_server,
+    website_checks,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = REPO_ROOT / "templates" / "website"
@@ -360,11 +367,7 @@ def test_postgresql_project_tests_pass_on_a_real_server(postgres_url: str, tmp_p
         )
         assert outcome.ok, outcome.tail(40)
         assert not re.search(r"\d+ skipped", outcome.output), outcome.tail()
-        production = {
-            "APP_ENV": "production",
-            "SECRET_KEY": secrets.token_hex(32),
-            "DATABASE_URL": database_url,
-        }
+        production = production_env(DATABASE_URL=database_url)
         upgraded = env.run("flask", "--app", "acme_site", "db", "upgrade", env=production)
         assert upgraded.ok, upgraded.tail()
         created = env.run(
