@@ -45,12 +45,14 @@ class UseCaseInfo:
 
 CATALOGUE: dict[UseCase, UseCaseInfo] = {
     UseCase.WEBSITE: UseCaseInfo(
-        purpose="A simple website: pages, a contact form, optional accounts and database.",
+        purpose="A website: pages, a contact form, optional database and accounts with e-mail.",
         wires_in=(
             "Flask-WTF (CSRF)",
             "Flask-SQLAlchemy",
             "Flask-Migrate",
             "Flask-Login",
+            "Flask-Mail",
+            "Flask-Limiter",
             "security headers",
             "gunicorn",
             "Docker",
