@@ -77,7 +77,7 @@ def failed(response: Response) -> bool:
 def safe_next_url(target: str | None) -> str | None:
     """Return `target` if it is a path on this site, else None: "next" must not leave the site."""
     # A path starts with one "/": "//host" and "https://host" name other sites. Browsers also
-    # read "\\" as "/" and drop tabs and newlines, so "/\\evil.example" leaves the site too.
+    # read "\" as "/" and drop tabs and newlines, so "/\evil.example" leaves the site too.
     if not target or not target.startswith("/") or target.startswith("//"):
         return None
     if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
