@@ -1,13 +1,11 @@
-"""A generated REST API installed, migrated and served by gunicorn; fuzzed; its README followed."""
+"""A generated REST API installed, migrated and served by gunicorn; fuzzed; its docs page opened."""
 
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +16,6 @@ import pytest
 
 from flaskstarter.smoke import services
 from flaskstarter.smoke.project_env import ProjectEnv, create_and_install
-from flaskstarter.smoke.serve import free_port, get
 
 BIN = Path(sys.executable).parent
 SECRET_KEY = secrets.token_hex(32)
@@ -29,8 +26,6 @@ expected-statuses = ["2xx", "304", "401", "403", "404", "409", "412", "429"]
 """
 MAX_EXAMPLES = "20"
 FUZZ_TIMEOUT = 900
-# README lines that make the venv and install (the test did that) or need Docker.
-SKIPPED_SETUP = ("python3 -m venv", ". .venv", "pip install", "docker compose")
 
 
 def install(project: Path, venv: Path) -> ProjectEnv:
@@ -118,71 +113,6 @@ def run_schemathesis(
         timeout=FUZZ_TIMEOUT,
         check=False,
     )
-
-
-def readme_block(readme: Path, heading: str) -> str:
-    """The first bash block after `heading` in the README."""
-    text = readme.read_text()
-    match = re.search(r"```bash\n(.*?)```", text[text.index(heading) :], re.S)
-    assert match, f"no bash block after {heading!r}"
-    return match.group(1)
-
-
-def setup_commands(readme: Path) -> str:
-    """The README's set-up commands, as in a fresh clone, less making the venv."""
-    text = readme.read_text()
-    section = text[text.index("## Set up") : text.index("## Run")]
-    lines = [
-        line
-        for block in re.findall(r"```bash\n(.*?)```", section, re.S)
-        for line in block.splitlines()
-        if not line.startswith(SKIPPED_SETUP)
-    ]
-    return "\n".join(lines)
-
-
-def run_readme(env: ProjectEnv, package: str, workdir: Path) -> str:
-    """Set up as the README says, start `flask run`, paste its "Try it" block; its output."""
-    project = env.project
-    setup = subprocess.run(
-        ["bash", "-e", "-c", setup_commands(project / "README.md")],
-        cwd=project, env=env.environ(), capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert setup.returncode == 0, setup.stdout + setup.stderr
-    port = free_port()
-    log = (workdir / "flask.log").open("w")
-    server = subprocess.Popen(
-        [str(env.bin / "flask"), "--app", package, "run", "--port", str(port)],
-        cwd=project, env=env.environ(), stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        wait_for(f"http://127.0.0.1:{port}/openapi.json", server)
-        # The README targets flask's default port; this run uses a free one.
-        commands = readme_block(project / "README.md", "### Try it").replace(
-            "localhost:5000", f"localhost:{port}"
-        )
-        pasted = subprocess.run(
-            ["bash", "-e", "-c", commands],
-            cwd=project, env=env.environ(), capture_output=True, text=True, check=False,
-        )  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
-    assert pasted.returncode == 0, pasted.stdout + pasted.stderr
-    return pasted.stdout
-
-
-def wait_for(url: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            get(url)
-            return
-        except OSError:
-            assert server.poll() is None, "the server stopped"
-            assert time.monotonic() < deadline, f"nothing answered at {url}"
-            time.sleep(0.2)
 
 
 CHROMIUM_ARGS = [
