@@ -21,6 +21,7 @@ EXPECTED_FILES = {
     ".copier-answers.yml",
     ".env.example",
     ".github/workflows/ci.yml",
+    ".github/workflows/template-update.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
     "README.md",

@@ -9,6 +9,7 @@ ALWAYS = {
     ".dockerignore",
     ".env.example",
     ".github/workflows/ci.yml",
+    ".github/workflows/template-update.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
     "Dockerfile",
