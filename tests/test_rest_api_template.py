@@ -54,6 +54,7 @@ ALWAYS = {
     ".github/workflows/ci.yml",
     ".github/workflows/template-update.yml",
     ".github/workflows/template-update.yml",
+    ".github/workflows/template-update.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
     "Dockerfile",
