@@ -53,8 +53,6 @@ ALWAYS = {
     ".env.example",
     ".github/workflows/ci.yml",
     ".github/workflows/template-update.yml",
-    ".github/workflows/template-update.yml",
-    ".github/workflows/template-update.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
     "Dockerfile",
