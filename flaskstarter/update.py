@@ -15,7 +15,7 @@ from flaskstarter import copier_errors
 from flaskstarter.errors import UpdateError
 from flaskstarter.git import git, git_or_none
 from flaskstarter.provenance import ANSWERS_FILE, read_answers
-from flaskstarter.switches import check_switches
+from flaskstarter.switches import check_answers_accepted, check_switches
 
 CONFLICT_MARKER = "<<<<<<< "
 # What an update did to a file, as `flaskstarter update` reports it.
@@ -74,6 +74,7 @@ def update_project(
     target = target_version(old_answers["_src_path"], vcs_ref)
     if target == old_ref and all(old_answers.get(key) == value for key, value in data.items()):
         return UpdateResult(project, old_ref, old_ref, up_to_date=True)
+    check_answers_accepted(target, old_answers, data)
     if not pretend:
         return _run_update(project, target, old_answers, data, shown_as=project)
     with tempfile.TemporaryDirectory(prefix="flaskstarter-update-") as scratch:
@@ -115,10 +116,10 @@ def _run_update(
             quiet=True,
             unsafe=False,
         )
+    new_answers = read_answers(workdir)
     changes = _file_changes(workdir)
     if any(change.status == DELETED for change in changes):
         changes = _keep_edited_removals(workdir, changes, old_answers)
-    new_answers = read_answers(workdir)
     return UpdateResult(
         project=shown_as,
         old_ref=old_answers.get("_commit"),
