@@ -95,6 +95,8 @@ class ReadmeRun:
     # machine does not inflate, so the better guide to the time on an idle one).
     seconds: float = 0.0
     cpu_seconds: float = 0.0
+    # What the session printed outside the commands (bash's own errors).
+    session_log: str = ""
 
     @property
     def ok(self) -> bool:
@@ -119,7 +121,10 @@ class ReadmeRun:
         failed = next((run for run in self.runs if run.status != 0), None)
         if self.exit_status != 0:
             if failed is None:
-                parts.append(f"{self.readme}: the session ended with status {self.exit_status}")
+                parts.append(
+                    f"{self.readme}: the session ended with status {self.exit_status}:\n"
+                    + self.session_log
+                )
             else:
                 status = failed.status if failed.status is not None else self.exit_status
                 ending = "timed out" if status is None else f"failed with exit status {status}"
@@ -189,8 +194,18 @@ def run_readme(
         status = run_session(session, cwd, environment(work, uv, env), timeout)
         seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
         runs, server_logs = results(to_run, work)
+        session_log = (work / "session.log").read_text(errors="replace")
     return ReadmeRun(
-        str(readme), runs, validations, server_logs, status, ports, skipped, seconds, cpu
+        str(readme),
+        runs,
+        validations,
+        server_logs,
+        status,
+        ports,
+        skipped,
+        seconds,
+        cpu,
+        session_log,
     )
 
 
