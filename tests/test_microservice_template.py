@@ -51,6 +51,7 @@ ALWAYS = {
     "{pkg}/config.py",
     "{pkg}/extensions.py",
     "{pkg}/health.py",
+    "{pkg}/index.py",
     "{pkg}/logs.py",
     "{pkg}/metrics.py",
     "{pkg}/problems.py",
@@ -77,6 +78,8 @@ WITH_DATABASE = {
     "tests/test_items.py",
 }
 WITH_REDIS = {"{pkg}/cache.py"}
+# Items (a database) or tasks (Celery): routes that write, behind an API key and rate limits.
+WITH_WRITES = {"{pkg}/auth.py", "tests/test_auth.py"}
 WITH_CELERY = {"{pkg}/tasks.py", "{pkg}/worker.py", "{pkg}/api/tasks.py", "tests/test_tasks.py"}
 WITH_KUBERNETES = {"k8s/configmap.yaml", "k8s/deployment.yaml", "k8s/hpa.yaml", "k8s/service.yaml"}
 WITH_KUBERNETES_AND_CELERY = {"k8s/worker-deployment.yaml"}
@@ -90,6 +93,8 @@ def expected_files(answers: dict[str, Any], package: str) -> set[str]:
         names |= WITH_REDIS
     if answers["worker"] == "celery":
         names |= WITH_CELERY
+    if answers["database"] != "none" or answers["worker"] == "celery":
+        names |= WITH_WRITES
     if answers["kubernetes"]:
         names |= WITH_KUBERNETES
         if answers["worker"] == "celery":
@@ -176,6 +181,16 @@ def _check_ci_and_compose(project: Path, answers: dict[str, Any]) -> None:
     assert set(compose) == expected
     for name in expected - {"migrate"}:
         assert compose[name]["healthcheck"]["test"], name
+    # Development services are not exposed (issue #13, item 10): published on loopback only,
+    # and the well-known password says so.
+    for name in expected & {"db", "redis"}:
+        assert all(port.startswith("127.0.0.1:") for port in compose[name]["ports"]), name
+    text = (project / "compose.yaml").read_text()
+    if answers["database"] == "postgresql":
+        password = text.index("POSTGRES_PASSWORD: postgres")
+        assert "well-known password" in text[password - 300 : password]
+    if answers["cache"] == "redis":
+        assert "No password" in text[text.index("  redis:") :]
 
 
 def _check_kubernetes(project: Path, answers: dict[str, Any]) -> None:
