@@ -79,9 +79,11 @@ free_text = st.lists(
 free_text = free_text.filter(lambda text: not REFUSED.search(text))
 project_names = free_text.filter(lambda text: text.strip() and len(text) <= 100)
 descriptions = free_text.filter(lambda text: len(text) <= 300)
-authors = free_text
+# A name in pyproject's authors is one line: no tab or newline either.
+authors = free_text.filter(lambda text: len(text) <= 100 and not re.search("[\t\n]", text))
+# Hostile but valid: what packaging accepts (tests/test_cli_errors.py proves the refusals).
 emails = st.sampled_from(
-    ['a"b@example.com', "o'neil@example.com", "x+{{y}}@example.com", "me@例え.jp"]
+    ["o'neil@example.com", "x+{{y}}@example.com", "{%a%}#$&*`|~@example.com", "me@例え.jp"]
 )
 
 
