@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,42 @@ def claimed_combinations(kind: str) -> list[ParameterSet]:
         pytest.param(answers, id=combination_id(answers))
         for answers in CATALOGUE[UseCase(kind)].combinations
     ]
+
+
+# CI's budget (README.md, "What CI runs"): the slowest layers, a README run as pasted and a load
+# on the served app, take these claimed answer sets of each kind; every claimed combination still
+# renders, installs, passes its own tests, ruff and mypy, migrates and serves in the smoke layer.
+# The first set of a kind is its fullest (every service it can use), the others its default and
+# its plainest, whose READMEs and code differ most from it. FLASKSTARTER_FULL_MATRIX=1 (the
+# release workflow sets it) gives every claimed combination to those layers too.
+FULL_MATRIX = os.environ.get("FLASKSTARTER_FULL_MATRIX", "") == "1"
+SLOW_LAYER_SETS: dict[UseCase, tuple[dict[str, Any], ...]] = {
+    UseCase.WEBSITE: (
+        {"database": "postgresql", "auth": True},
+        {"database": "sqlite", "auth": True},
+        {"database": "none"},
+    ),
+    UseCase.REST_API: (
+        {"api_auth": "jwt", "cors": True, "database": "postgresql"},
+        {},
+        {"api_framework": "flask-restful", "api_auth": "api_key", "cors": True, "rate_limit": True},
+    ),
+    UseCase.PROTOTYPE: ({},),
+    UseCase.MICROSERVICE: (
+        {"database": "postgresql", "cache": "redis", "worker": "celery", "kubernetes": False},
+        {"database": "none", "cache": "none", "worker": "none", "kubernetes": False},
+    ),
+}
+
+
+def in_slow_layers(kind: str, answers: dict[str, Any]) -> bool:
+    """Whether `answers` (a claimed combination) gets the slowest layers in this run."""
+    return FULL_MATRIX or answers in SLOW_LAYER_SETS[UseCase(kind)]
+
+
+def slow_layer_combinations(kind: str) -> list[ParameterSet]:
+    """The claimed combinations the slowest layers run, as pytest params named by answers."""
+    return [param for param in claimed_combinations(kind) if in_slow_layers(kind, param.values[0])]
 
 
 def combination_id(answers: dict[str, Any]) -> str:

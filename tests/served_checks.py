@@ -58,15 +58,17 @@ print({SETTINGS_MARK!r} + json.dumps({{
 ServingCheck = Callable[[ServedProject], None]
 
 
-def under_load(*first: ServingCheck) -> ServingCheck:
-    """A `while_serving` hook: 404 headers, production settings, the given checks, a load."""
+def under_load(*first: ServingCheck, load: bool = True) -> ServingCheck:
+    """A `while_serving` hook: 404 headers, production settings, the given checks, a load
+    (unless `load` is false: tests/helpers.py's in_slow_layers decides, for CI's budget)."""
 
     def check(served: ServedProject) -> None:
         error_pages_carry_the_headers(served)
         holds_production_settings(served)
         for extra in first:
             extra(served)
-        load_every_route(served)
+        if load:
+            load_every_route(served)
 
     return check
 

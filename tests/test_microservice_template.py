@@ -24,7 +24,7 @@ from flaskstarter.smoke import ServedProject, run_smoke, services
 from flaskstarter.smoke.project_env import create_and_install
 from flaskstarter.smoke.serve import free_port, get
 from flaskstarter.template_source import bundled_source
-from tests.helpers import claimed_combinations
+from tests.helpers import claimed_combinations, in_slow_layers
 from tests.microservice_served import Service, metric_total, send
 from tests.served_checks import HOSTILE_TEXT, under_load
 from tests.template_repo import TemplateRepo, git
@@ -277,7 +277,9 @@ def test_the_pairwise_set_with_hostile_text_passes_the_smoke_harness_and_a_load(
         # The fullest row also gets the longest names: they must pass ruff's E501.
         names = {"project_name": "A long service name, " * 4 + "ok", "package_name": "s" * 50}
     report = run_smoke(
-        "microservice", {**names, **answers}, while_serving=under_load(_api_and_json_logs)
+        "microservice",
+        {**names, **answers},
+        while_serving=under_load(_api_and_json_logs, load=in_slow_layers("microservice", answers)),
     )
 
     assert report.ok, report.summary()

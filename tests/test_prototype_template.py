@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import py_compile
@@ -141,14 +142,12 @@ def _post(base_url: str, body: bytes | Iterator[bytes], content_type: str, **kwa
     parts = urllib.parse.urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
     try:
-        try:
+        # The server may answer (413) and close before it has read the whole body, as it
+        # should: its answer is then waiting in the socket.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             connection.request(
                 "POST", "/api/notes", body=body, headers={"Content-Type": content_type}, **kwargs
             )
-        except (BrokenPipeError, ConnectionResetError):
-            # The server answered (413) and closed before reading the whole body, as it should:
-            # its answer is waiting in the socket.
-            pass
         response = connection.getresponse()
         return Reply(response.status, response.getheader("Content-Type") or "", response.read())
     finally:

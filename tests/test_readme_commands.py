@@ -1,6 +1,7 @@
 """Every command we print works as pasted (issue #14, item 1): each generated project's README
-for every claimed combination, `flaskstarter new`'s next steps, and this repository's README,
-run by the rules in tests/readme_commands.py. Slow layer."""
+for its kind's slow-layer answer sets (every claimed combination with FLASKSTARTER_FULL_MATRIX=1),
+`flaskstarter new`'s next steps, and this repository's README, run by the rules in
+tests/readme_commands.py. Slow layer."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from packaging.version import Version
 from flaskstarter import __version__
 from flaskstarter.smoke.project_env import find_uv
 from flaskstarter.use_cases import CATALOGUE, UseCase
-from tests.helpers import combination_id, run_cli
+from tests.helpers import SLOW_LAYER_SETS, combination_id, in_slow_layers, run_cli
 from tests.readme_blocks import ReadmeError, bash_blocks, commands
 from tests.readme_commands import ReadmeRun, run_readme
 from tests.template_repo import TemplateRepo, git
@@ -309,22 +310,12 @@ def test_blocks_that_need_docker_or_kubernetes_are_validated_not_run(
 # Kinds whose README does not pass yet, while their helpers make it pass (issue #14).
 PENDING: dict[str, str] = {}
 # The blocks every README shares word for word (templates/_shared/README.md.jinja), run in full
-# for one answer set per kind: the one with the most parts. For the others, the smoke tests
-# (tests/test_<kind>_template.py) already run `pytest --cov` and `mypy` on every claimed
+# for one answer set per kind: the fullest of its slow-layer sets. For the others, the smoke
+# tests (tests/test_<kind>_template.py) already run `pytest --cov` and `mypy` on every claimed
 # combination, and `copier update` is the same command everywhere; leaving these three out of
 # their README runs keeps the README layer within its CI budget.
 SHARED_SLOW_COMMANDS = ("pytest --cov", "mypy", "copier update")
-REPRESENTATIVE = {
-    "website": {"database": "postgresql", "auth": True},
-    "rest_api": {"api_auth": "jwt", "cors": True, "database": "postgresql"},
-    "prototype": {},
-    "microservice": {
-        "database": "postgresql",
-        "cache": "redis",
-        "worker": "celery",
-        "kubernetes": False,
-    },
-}
+REPRESENTATIVE = {use_case.value: sets[0] for use_case, sets in SLOW_LAYER_SETS.items()}
 
 
 def _case(kind: str, answers: dict[str, Any]) -> Any:
@@ -334,10 +325,13 @@ def _case(kind: str, answers: dict[str, Any]) -> Any:
     return pytest.param(kind, answers, id=f"{kind}-{combination_id(answers)}", marks=marks)
 
 
-EVERY_COMBINATION = [
+# The slow-layer answer sets of every kind (tests/helpers.py; all claimed combinations with
+# FLASKSTARTER_FULL_MATRIX=1).
+README_CASES = [
     _case(use_case.value, answers)
     for use_case, info in CATALOGUE.items()
     for answers in info.combinations
+    if in_slow_layers(use_case.value, answers)
 ]
 
 
@@ -416,7 +410,7 @@ def assert_promises_kept(
 
 @pytest.mark.slow
 @needs_services
-@pytest.mark.parametrize(("kind", "answers"), EVERY_COMBINATION)
+@pytest.mark.parametrize(("kind", "answers"), README_CASES)
 def test_the_generated_readme_works_as_pasted(
     tmp_path: Path,
     kind: str,
@@ -464,9 +458,13 @@ def test_the_generated_readme_installs_with_pip_where_there_is_no_uv(
     assert "pip install" in run.runs[0].output or "Successfully installed" in run.runs[0].output
 
 
-def test_each_kind_runs_its_readme_in_full_for_a_claimed_combination() -> None:
+def test_the_slow_layers_take_claimed_combinations_only() -> None:
+    """A slow-layer set that is not claimed would test something nobody is promised (and a
+    typo in one would silently drop a README run)."""
     for use_case, info in CATALOGUE.items():
-        assert REPRESENTATIVE[use_case.value] in info.combinations, use_case
+        assert SLOW_LAYER_SETS[use_case], use_case
+        for answers in SLOW_LAYER_SETS[use_case]:
+            assert answers in info.combinations, (use_case, answers)
 
 
 # --- `flaskstarter new`'s next steps

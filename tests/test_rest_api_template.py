@@ -19,7 +19,8 @@ import yaml
 
 from flaskstarter.smoke import run_smoke
 from flaskstarter.smoke.serve import served
-from tests.helpers import claimed_combinations
+from tests.helpers import claimed_combinations, in_slow_layers
+from tests.nginx_proxy import check_compose_proxy
 from tests.rest_api_attacks import ATTACKS
 from tests.rest_api_served import (
     install,
@@ -57,6 +58,7 @@ ALWAYS = {
     ".pre-commit-config.yaml",
     "Dockerfile",
     "README.md",
+    "deploy/nginx/default.conf.template",
     "gunicorn.conf.py",
     "pyproject.toml",
     "migrations/README",
@@ -238,9 +240,10 @@ def test_compose_publishes_postgresql_on_loopback_only_and_says_it_has_no_passwo
     text = (project / "compose.yaml").read_text()
     services = yaml.safe_load(text)["services"]
     published = [
-        (name, str(port)) for name, service in services.items() for port in service["ports"]
+        (name, str(port)) for name, service in services.items() for port in service.get("ports", [])
     ]
     assert published and all(port.startswith("127.0.0.1:") for _, port in published), published
+    check_compose_proxy({"services": services})
     database = services["db"]["environment"]
     assert "POSTGRES_PASSWORD" not in database
     assert database["POSTGRES_HOST_AUTH_METHOD"] == "trust"
@@ -274,7 +277,8 @@ def test_the_pairwise_set_with_hostile_text_passes_the_smoke_harness_and_a_load(
     if answers_of(row)["rate_limit"] or answers_of(row)["api_auth"] != "none":
         request.getfixturevalue("redis_url")
     answers = {**HOSTILE_TEXT, "package_name": "smoke_api", **row}
-    report = run_smoke("rest_api", answers, while_serving=under_load(*ATTACKS))
+    load = in_slow_layers("rest_api", row)
+    report = run_smoke("rest_api", answers, while_serving=under_load(*ATTACKS, load=load))
     assert report.ok, report.summary()
 
 

@@ -22,7 +22,8 @@ from flaskstarter.smoke import run_smoke, services
 from flaskstarter.smoke.project_env import ProjectEnv, create_and_install
 from flaskstarter.smoke.serve import served
 from flaskstarter.template_source import bundled_source
-from tests.helpers import claimed_combinations, run_cli
+from tests.helpers import claimed_combinations, in_slow_layers, run_cli
+from tests.nginx_proxy import check_compose_proxy
 from tests.served_checks import HOSTILE_TEXT, under_load
 from tests.template_repo import TemplateRepo, git
 from tests.website_browser import BASE_URL, CONTACT_TO, MEMBER, visitor, walk_the_site
@@ -210,6 +211,7 @@ def test_compose_binds_every_port_to_loopback_and_says_where_passwords_come_from
     assert "SECRET_KEY comes from .env" in text
     web = compose["services"]["web"]["environment"]
     assert web["MAIL_SERVER"] == "mail", "the compose site's e-mails go to Mailpit"
+    check_compose_proxy(compose)
 
 
 @pytest.mark.parametrize("answers", claimed_combinations("website"))
@@ -327,8 +329,9 @@ def test_every_combination_with_hostile_text_passes_the_smoke_harness_and_a_load
 ) -> None:
     if answers["database"] == "postgresql":
         request.getfixturevalue("postgres_url")  # skips on a laptop without PostgreSQL, fails in CI
+    load = in_slow_layers("website", answers)
     answers = {**HOSTILE_TEXT, "package_name": "acme_site", **answers}
-    report = run_smoke("website", answers, while_serving=under_load(website_checks))
+    report = run_smoke("website", answers, while_serving=under_load(website_checks, load=load))
 
     assert report.ok, report.summary()
     steps = [step.name for step in report.steps]
