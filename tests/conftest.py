@@ -15,6 +15,7 @@ from tests.template_repo import TemplateRepo
 REPO_ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("FLASKSTARTER_CHROMIUM", "/usr/bin/chromium")
+NGINX = os.environ.get("FLASKSTARTER_NGINX", "/usr/sbin/nginx")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -69,9 +70,19 @@ def redis_url() -> str:
 @pytest.fixture(scope="session")
 def chromium() -> str:
     """Path of Debian's Chromium for Playwright (FLASKSTARTER_CHROMIUM)."""
-    if not (os.access(CHROMIUM, os.X_OK) or shutil.which(CHROMIUM)):
-        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    return CHROMIUM
+    return _installed(CHROMIUM, "chromium")
+
+
+@pytest.fixture(scope="session")
+def nginx() -> str:
+    """Path of Debian's nginx, the proxy in front of the served kinds (FLASKSTARTER_NGINX)."""
+    return _installed(NGINX, "nginx")
+
+
+def _installed(program: str, package: str) -> str:
+    if not (os.access(program, os.X_OK) or shutil.which(program)):
+        _unavailable(f"no {package} at {program} (apt-get install {package})")
+    return program
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ ALWAYS = {
     ".pre-commit-config.yaml",
     "Dockerfile",
     "README.md",
+    "deploy/nginx/default.conf.template",
     "gunicorn.conf.py",
     "pyproject.toml",
     "{pkg}/__init__.py",
