@@ -225,6 +225,56 @@ def _changed_answers(data: list[str], data_file: Path | None) -> dict[str, Any]:
     return typed_answers(raw, load_questions(bundled_template_root())) if raw else {}
 
 
+@app.command(
+    epilog="Example, in a rest_api project (commit first: add refuses uncommitted changes): "
+    "flaskstarter add resource authors name:str:80:unique born:date:optional; "
+    "flaskstarter add resource books title:str:120 price:decimal authors:ref; "
+    "then flask db upgrade and pytest. Types: str[:LENGTH], text, int, float, decimal, bool, "
+    "date, datetime, OTHER:ref; modifiers :unique, :optional. In a website: "
+    "flaskstarter add page our_team.",
+)
+def add(
+    generator: Annotated[
+        str,
+        typer.Argument(
+            metavar="GENERATOR",
+            help="What to add: resource (rest_api, microservice with a database), page (website).",
+        ),
+    ],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Its name, plural: its URL, module and table.")
+    ],
+    fields: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="FIELD:TYPE...", help="Its fields, e.g. title:str:120:unique."),
+    ] = None,
+    project: Annotated[
+        Path, typer.Option("--project", metavar="DIR", help="The generated project.")
+    ] = Path("."),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List the files it would write; write nothing.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Add even when the git tree has uncommitted changes.")
+    ] = False,
+) -> None:
+    """Add a resource (model, schemas, routes, migration, tests) or a page to a project."""
+    from flaskstarter.add import AddRequest, add_to_project
+
+    request = AddRequest(generator, name, fields or [], project, dry_run=dry_run, force=force)
+    with _errors_reported(), interrupts.signals_interrupt():
+        result = add_to_project(request)
+    typer.echo(("Would write" if dry_run else "Wrote") + f" the {generator} {name}:")
+    for file in result.files:
+        typer.echo(f"  {file}")
+    if not dry_run:
+        first = "flask db upgrade, then pytest" if result.migration else "pytest"
+        typer.echo(
+            f"Next: {first}. Its routes are registered by discovery; "
+            f"`copier update --answers-file {result.answers_file}` updates it later."
+        )
+
+
 @app.command()
 def smoke(
     use_case: Annotated[

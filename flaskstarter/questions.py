@@ -8,6 +8,10 @@ from typing import Any
 
 import yaml
 
+# The questions of `flaskstarter add` (its generators'), which it alone answers, each addition in
+# its own answers file: never a project's question.
+GENERATOR_QUESTIONS = "templates/generators.yml"
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -35,7 +39,8 @@ def load_questions(template_root: Path) -> dict[str, Question]:
     """Read copier.yml (following `!include`) into questions, in the order Copier asks them.
 
     Settings (`_name`) and computed values (`when: false`, worked out from other answers) are
-    not questions: nobody is asked them, nobody may answer them.
+    not questions: nobody is asked them, nobody may answer them. Nor are the generators' (see
+    GENERATOR_QUESTIONS).
     """
     merged: dict[str, Any] = {}
     for document in _load_documents(template_root / "copier.yml", template_root):
@@ -57,6 +62,8 @@ def _load_documents(path: Path, template_root: Path) -> list[Any]:
 
     def include(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
         pattern = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+        if pattern == GENERATOR_QUESTIONS:
+            return {}
         documents: list[Any] = []
         for included in sorted(template_root.glob(pattern)):
             documents.extend(_load_documents(included, template_root))

@@ -25,6 +25,7 @@ ALWAYS = {
     "{pkg}/forms.py",
     "{pkg}/mail.py",
     "{pkg}/main.py",
+    "{pkg}/pages/__init__.py",
     "{pkg}/security.py",
     "{pkg}/wsgi.py",
     "{pkg}/static/css/site.css",

@@ -87,11 +87,14 @@ def run_smoke(
     workdir: Path | None = None,
     progress: Progress | None = None,
     while_serving: ServingCheck | None = None,
+    after_render: Callable[[Path], None] | None = None,
 ) -> SmokeReport:
     """Check one kind with one set of answers end to end; never raises for a failing step.
 
     `while_serving` runs extra checks against the served app (an AssertionError fails the
     "serve" step with its message): load tests, browsers, header audits reuse the pipeline.
+    `after_render` changes the rendered project before it is installed (a FlaskstarterError
+    fails the "render" step), e.g. `flaskstarter add`.
     """
     use_case = UseCase(use_case)
     report = SmokeReport(use_case.value, dict(answers or {}))
@@ -101,6 +104,8 @@ def run_smoke(
         with _step(report, "render", notify):
             project = _render(use_case, report.answers, root, source)
             report.project = project
+            if after_render is not None:
+                _changed(project, after_render)
         _check_project(report, project, root, notify, while_serving)
     except _StepFailed:
         pass
@@ -179,6 +184,13 @@ def _render(
     except FlaskstarterError as error:
         raise _StepFailed(str(error)) from error
     return rendered.path
+
+
+def _changed(project: Path, change: Callable[[Path], None]) -> None:
+    try:
+        change(project)
+    except FlaskstarterError as error:
+        raise _StepFailed(str(error)) from error
 
 
 def _serve_and_check(
