@@ -154,21 +154,14 @@ def check_compose_proxy(compose: dict[str, Any]) -> None:
 
 
 def check_kubernetes_proxy(project: Path, manifests: dict[str, Any]) -> None:
-    """Each web pod runs nginx in front of gunicorn, with deploy/nginx's conf; the Service uses it."""
+    """Each web pod runs nginx, with deploy/nginx's conf, in front of gunicorn; the Service too."""
     pod = manifests["deployment"]["spec"]["template"]["spec"]
     proxy = next(container for container in pod["containers"] if container["name"] == "proxy")
-    volume = next(
-        volume
-        for volume in pod["volumes"]
-        if volume["name"]
-        == next(
-            mount["name"]
-            for mount in proxy["volumeMounts"]
-            if mount["mountPath"] == "/etc/nginx/conf.d"
-        )
-    )
+    mounts = {mount["mountPath"]: mount["name"] for mount in proxy["volumeMounts"]}
+    volumes = {volume["name"]: volume for volume in pod["volumes"]}
     config_map = manifests["nginx-configmap"]
-    assert volume["configMap"]["name"] == config_map["metadata"]["name"]
+    conf_volume = volumes[mounts["/etc/nginx/conf.d"]]
+    assert conf_volume["configMap"]["name"] == config_map["metadata"]["name"]
     written_once = string.Template((project / CONF_TEMPLATE).read_text())
     expected = written_once.safe_substitute(APP_UPSTREAM="127.0.0.1:8000")
     assert config_map["data"]["default.conf"] == expected

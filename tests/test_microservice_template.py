@@ -508,9 +508,11 @@ def test_slow_clients_starve_gunicorn_alone_but_not_behind_the_kinds_nginx(
     }
     conf = service.env.project / CONF_TEMPLATE
     with service.serving(environ, "slow-clients") as (app_url, _):
-        with in_front(nginx, conf, app_url, tmp_path / "nginx") as proxy_url:
-            with slow_clients(proxy_url, SLOW_CLIENTS):
-                assert healthz_status(proxy_url, timeout=1.0) == 200
+        with (
+            in_front(nginx, conf, app_url, tmp_path / "nginx") as proxy_url,
+            slow_clients(proxy_url, SLOW_CLIENTS),
+        ):
+            assert healthz_status(proxy_url, timeout=1.0) == 200
         # The control: the same clients straight at gunicorn hold every thread.
         with slow_clients(app_url, SLOW_CLIENTS):
             assert healthz_status(app_url, timeout=1.0) is None, "gunicorn alone answered"
