@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bench.addition import run_addition
 from bench.generation import run_generation
 from bench.install import run_install
 from bench.report import show, write_json
@@ -23,6 +24,7 @@ from flaskstarter.use_cases import UseCase
 RESULTS = Path(__file__).parent / "results"
 RUNNERS: dict[str, Callable[[Settings, Progress], GroupResult]] = {
     "generation": run_generation,
+    "addition": run_addition,
     "startup": run_startup,
     "install": run_install,
     "throughput": run_throughput,

@@ -77,25 +77,38 @@ def _ours(path: Path) -> bool:
 
 
 def _row(result: GroupResult, use_case: str, error: str | None) -> Row:
+    return timed_against(result, use_case, FLASKSTARTER, COPIER, TARGET, error)
+
+
+def timed_against(
+    result: GroupResult,
+    use_case: str,
+    subject: str,
+    baseline: str,
+    target: Target,
+    error: str | None,
+) -> Row:
+    """The row of a command timed against a baseline command, with both CPU times and the
+    number of files the baseline wrote."""
     files = [
         sample.extra["files"]
         for sample in result.samples
-        if sample.use_case == use_case and sample.subject == COPIER
+        if sample.use_case == use_case and sample.subject == baseline
     ]
     return Row(
-        GROUP,
+        result.name,
         use_case,
-        FLASKSTARTER,
+        subject,
         "s",
-        median(result.values(use_case, FLASKSTARTER)),
-        baseline=COPIER,
-        baseline_median=median(result.values(use_case, COPIER)),
-        target=TARGET,
-        runs=len(result.values(use_case, FLASKSTARTER)),
+        median(result.values(use_case, subject)),
+        baseline=baseline,
+        baseline_median=median(result.values(use_case, baseline)),
+        target=target,
+        runs=len(result.values(use_case, subject)),
         details={
             "files": files[-1] if files else None,
-            "cpu_s": median(result.extras(use_case, FLASKSTARTER, "cpu_s")),
-            "baseline_cpu_s": median(result.extras(use_case, COPIER, "cpu_s")),
+            "cpu_s": median(result.extras(use_case, subject, "cpu_s")),
+            "baseline_cpu_s": median(result.extras(use_case, baseline, "cpu_s")),
         },
         error=error,
     )

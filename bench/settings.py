@@ -10,7 +10,7 @@ from flaskstarter.use_cases import UseCase
 
 Progress = Callable[[str], None]
 
-GROUPS = ("generation", "startup", "install", "throughput")
+GROUPS = ("generation", "addition", "startup", "install", "throughput")
 INSTALLERS = ("uv", "pip")
 LOAD_GENERATORS = ("auto", "wrk", "python")
 

@@ -175,7 +175,15 @@ def test_smallest_benchmark_writes_every_group_to_json(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stdout + completed.stderr
     document = json.loads(output.read_text())
     assert {"started", "finished", "machine", "options", "groups"} <= document.keys()
-    assert list(document["groups"]) == ["generation", "startup", "install", "throughput"]
+    assert list(document["groups"]) == [
+        "generation",
+        "addition",
+        "startup",
+        "install",
+        "throughput",
+    ]
+    # The prototype has no generator: `flaskstarter add` has nothing to add to it.
+    assert document["groups"].pop("addition")["rows"] == []
     for name, group in document["groups"].items():
         assert group["rows"] and group["samples"], name
         for row in group["rows"]:
