@@ -80,8 +80,8 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert "flaskstarter new demo" in blocks[0]
     assert ".ci/run" in blocks[1]
     ci_run = (REPO_ROOT / ".ci" / "run").read_text()
-    assert ".venv/bin/python -m pytest" in blocks[1]
-    assert ci_run.rstrip().endswith(".venv/bin/python -m pytest")
+    assert ".venv/bin/python -m pytest -n auto" in blocks[1]
+    assert ci_run.rstrip().endswith(".venv/bin/python -m pytest -n auto")
 
 
 @pytest.mark.slow
