@@ -127,6 +127,7 @@ def test_fields_are_read_as_typed(spec: str, expected: Field) -> None:
         ("title:str:big", "Unknown modifier 'big'"),
         ("pages:int:120", "Unknown modifier '120'"),
         ("title:str:0", "a str length is from 1 to"),
+        ("title:str:" + "9" * 5000, "a str length is from 1 to"),
         ("title:str:unique:unique", "repeats a modifier"),
         ("Title:str", "a field name is lowercase letters"),
         ("9lives:int", "a field name is lowercase letters"),
@@ -225,6 +226,11 @@ def _not_a_project(project: Path) -> None:
     (project / ".copier-answers.yml").unlink()
 
 
+def _package_outside(project: Path) -> None:
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("package_name: shop", "package_name: ../x"))
+
+
 def _two_heads(project: Path) -> None:
     versions = project / "migrations" / "versions"
     (versions / "aaaa_branch.py").write_text('revision = "aaaa"\ndown_revision = None\n')
@@ -252,6 +258,7 @@ def _two_heads(project: Path) -> None:
         (["resource", "books", "title:str"], _dirty, "has uncommitted changes"),
         (["resource", "books", "title:str"], _not_a_project, "is not a flaskstarter project"),
         (["resource", "books", "title:str"], _two_heads, "The migrations have 2 heads"),
+        (["resource", "books", "title:str"], _package_outside, "does not name a flaskstarter kind"),
     ],
 )
 def test_bad_input_is_refused_on_one_line_writing_nothing(

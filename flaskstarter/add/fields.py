@@ -61,7 +61,9 @@ def parse_field(spec: str) -> Field:
         raise AddError(f"Unknown type {quoted(kind)} in {quoted(spec)}: use {', '.join(TYPES)}.")
     length = DEFAULT_LENGTH if kind == "str" else None
     if modifiers and kind == "str" and modifiers[0].isascii() and modifiers[0].isdigit():
-        length = int(modifiers.pop(0))
+        digits = modifiers.pop(0)
+        # Compared as text first: int() refuses thousands of digits with its own error.
+        length = int(digits) if len(digits) <= len(str(MAX_LENGTH)) else MAX_LENGTH + 1
         if not 1 <= length <= MAX_LENGTH:
             raise AddError(f"{quoted(spec)}: a str length is from 1 to {MAX_LENGTH:,}.")
     for modifier in modifiers:

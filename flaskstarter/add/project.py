@@ -53,7 +53,10 @@ def read_project(folder: Path) -> Project:
         raise AddError(f"{folder} is not a folder.")
     answers = _answers(path / ANSWERS_FILE, folder)
     kinds = [kind.value for kind in UseCase]
-    if answers.get("use_case") not in kinds or not isinstance(answers.get("package_name"), str):
+    package = answers.get("package_name")
+    if answers.get("use_case") not in kinds or not (
+        isinstance(package, str) and package.isidentifier()
+    ):
         raise AddError(
             f"{folder / ANSWERS_FILE} does not name a flaskstarter kind ({', '.join(kinds)}) and "
             "package: was the project made by `flaskstarter new`?"
