@@ -252,6 +252,7 @@ def _two_heads(project: Path) -> None:
         (["resource", "books", "title:str:always"], None, "Unknown modifier 'always'"),
         (["resource", "books", "authors:ref"], None, "refers to no resource added before"),
         (["resource", "books", "title:str", "title:text"], None, "Two fields are named"),
+        (["resource", "books", *(f"f{n}:int" for n in range(41))], None, "41 fields are too many"),
         (["page", "about_us"], None, "A rest_api project has no page generator; it has resource"),
         (["scaffold", "posts", "title:str"], None, "not in this version of flaskstarter yet"),
         (["model", "posts", "title:str"], None, "has no generator 'model'"),

@@ -41,6 +41,8 @@ GENERATORS = {
 # Generators the issue plans (#16) that this version does not have yet: refused, never stubbed.
 PLANNED = {"scaffold": "website"}
 WITH_FIELDS = ("resource", "scaffold")
+# More would make a table, a form and their tests nobody reads whole.
+MAX_FIELDS = 40
 # Where each kind keeps the modules create_app finds (its blueprints), and other names that
 # are taken in every project of the kind: routes, blueprints and tables of the template.
 PACKAGES = {"rest_api": "api", "microservice": "api", "website": "pages"}
@@ -181,6 +183,8 @@ def resolve_fields(
     project: Project, generator: str, specs: list[str], names_root: Path
 ) -> list[Field]:
     """The fields of FIELD:TYPE... with each `OTHER:ref` resolved to an addition made before."""
+    if len(specs) > MAX_FIELDS:
+        raise AddError(f"{len(specs):,} fields are too many: at most {MAX_FIELDS} a {generator}.")
     fields: list[Field] = []
     for spec in specs:
         parsed = parse_field(spec)
