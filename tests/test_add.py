@@ -107,6 +107,7 @@ def _answers(project: Path, name: str) -> dict[str, Any]:
         ("code:str:8:unique:optional", Field("code", "str", 8, unique=True, optional=True)),
         ("summary:text:optional", Field("summary", "text", optional=True)),
         ("pages:int", Field("pages", "int")),
+        ("status:str:20", Field("status", "str", 20)),
         ("price:decimal:unique", Field("price", "decimal", unique=True)),
         ("rating:float", Field("rating", "float")),
         ("done:bool", Field("done", "bool")),
@@ -134,6 +135,8 @@ def test_fields_are_read_as_typed(spec: str, expected: Field) -> None:
         ("class:str", "is taken by Python"),
         ("id:int", "is taken by Python or the generated code"),
         ("created_at:datetime", "is taken by Python or the generated code"),
+        ("query:str", "is taken by Python or the generated code"),
+        ("fields:str", "is taken by Python or the generated code"),
         ("a" * 25 + ":int", "at most 24 characters"),
         ("Authors:ref", "OTHER:ref names something added before"),
     ],
@@ -182,10 +185,10 @@ def test_a_reference_names_an_earlier_resource_and_follows_its_migration(
     shop: Path, add: Any
 ) -> None:
     add(shop, "resource", "authors", "name:str", force=True)
-    add(shop, "resource", "books", "title:str:120", "author:ref", force=True)
+    add(shop, "resource", "books", "title:str:120", "isbn:str:13", "author:ref", force=True)
 
     books = _answers(shop, "books")
-    assert books["fields"][1] == {
+    assert books["fields"][2] == {
         "name": "author_id",
         "type": "ref",
         "ref": "authors",
@@ -195,6 +198,8 @@ def test_a_reference_names_an_earlier_resource_and_follows_its_migration(
     assert books["down_revision"] == _answers(shop, "authors")["revision"]
     views = (shop / "shop/api/books/views.py").read_text()
     assert "from ..authors.models import Author" in views
+    schemas = (shop / "shop/api/books/schemas.py").read_text()
+    assert "from .models import ISBN_MAX_LENGTH, TITLE_MAX_LENGTH" in schemas  # as ruff sorts
 
 
 def test_dry_run_lists_the_files_and_writes_nothing(shop: Path, add: Any) -> None:

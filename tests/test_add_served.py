@@ -20,6 +20,7 @@ pytestmark = pytest.mark.slow
 AUTHORS = ["name:str:80:unique", "born:date:optional"]
 BOOKS = [
     "title:str:120",
+    "isbn:str:13:unique",
     "summary:text:optional",
     "pages:int",
     "price:decimal",
@@ -50,6 +51,7 @@ def rest_api_routes_work(served: ServedProject) -> None:
     assert author.status == 201, author.body
     book = {
         "title": "The Dispossessed",
+        "isbn": "9780060512750",
         "pages": 387,
         "price": "9.99",
         "published": True,

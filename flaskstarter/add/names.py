@@ -24,7 +24,8 @@ _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*\Z")
 _PYTHON = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
 
 # The names the generated modules use for their own things (imports, functions, variables,
-# fixtures): an addition whose singular is one of them, or a field named so, would shadow it.
+# fixtures): an addition whose singular is one of them would shadow it. (Fields are never bare
+# names in the generated code: attributes, dictionary keys and strings.)
 GENERATED_CODE_NAMES = frozenset({
     "abort", "answer", "api", "app", "args", "ascending", "attribute", "auth", "body", "bp",
     "change", "changed_meanwhile", "check_references", "client", "collection", "column",
@@ -38,13 +39,16 @@ GENERATED_CODE_NAMES = frozenset({
     "session", "setattr", "stale", "status", "taken", "tags", "update", "url", "url_for",
     "validate", "value", "values", "version", "write_access"
 })  # fmt: skip
-# What models, marshmallow schemas and WTForms forms already have, or the generated ones add.
+# What models, marshmallow schemas and WTForms forms already have, or the generated ones add,
+# and the names the model's and schemas' class bodies use after their fields.
 _RESERVED_FIELDS = frozenset({
-    "id", "created_at", "updated_at", "version", "owner", "owner_id", "page", "page_size", "sort",
-    "metadata", "registry", "query_class", "csrf_token", "hidden_tag", "meta", "opts",
-    "populate_obj", "process", "validate_on_submit", "is_submitted", "form_errors",
+    "many", "only", "exclude", "partial", "unknown", "load_only", "dump_only", "fields",
+    "validate", "mapped_column", "utcnow", "date", "datetime", "decimal", "encodable",
+    "fits_numeric", "id", "created_at", "updated_at", "version", "owner", "owner_id", "page",
+    "page_size", "sort", "metadata", "registry", "query_class", "csrf_token", "hidden_tag", "meta",
+    "opts", "populate_obj", "process", "validate_on_submit", "is_submitted", "form_errors",
     "declared_fields", "load_fields", "dump_fields", "dump", "dumps", "load", "loads", "context",
-    "error_messages", "submit"
+    "error_messages", "submit", "query"
 })  # fmt: skip
 
 
@@ -77,7 +81,7 @@ def check_derived_names(name: str, template_root: Path) -> None:
 
 def check_field_name(name: str, spec: str) -> None:
     """Refuse a field named like something of Python, the model, schema or form, or the code."""
-    if name in _PYTHON or name in _RESERVED_FIELDS or name in GENERATED_CODE_NAMES:
+    if name in _PYTHON or name in _RESERVED_FIELDS:
         raise AddError(
             f"{quoted(spec)}: {name!r} is taken by Python or the generated code; choose another "
             "field name."
