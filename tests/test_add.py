@@ -24,6 +24,7 @@ from tests.helpers import run_cli, snapshot_all
 from tests.template_repo import TemplateRepo, git
 
 COPIER = str(Path(sys.executable).parent / "copier")
+RUFF = str(Path(sys.executable).parent / "ruff")
 
 # The newest migration of a rest_api project (migrations/versions/5d1e8c2f4a90_...).
 REST_API_HEAD = "5d1e8c2f4a90"
@@ -60,6 +61,7 @@ def rendered(plain_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     answers = {
         "rest_api": {"use_case": "rest_api", "api_auth": "api_key"},
         "microservice": {"use_case": "microservice", "database": "sqlite"},
+        "flask-restful": {"use_case": "rest_api", "api_framework": "flask-restful"},
         "microservice-no-db": {"use_case": "microservice"},
         "website": {"use_case": "website"},
     }
@@ -218,6 +220,33 @@ def test_a_microservice_resource_lives_under_api_v1(
     views = (service / "shop/api/invoices/views.py").read_text()
     assert 'url_prefix="/api/v1/invoices"' in views
     assert "@bp.etag" in views
+
+
+# Every type and modifier, references (optional, unique, two in one resource), and the longest
+# names: what ruff check and ruff format say of the generated code.
+VARIANTS = [
+    ("tags", ["label:str:30:unique:optional"]),
+    ("flags", ["on:bool"]),
+    ("notes", ["summary:text:optional", "due:date:unique", "amount:decimal:optional"]),
+    ("marks", ["ratio:float:unique", "at:datetime:unique", "count:int:optional"]),
+    ("reviews", ["tags:ref:optional", "flags:ref:unique", "stars:int"]),
+    ("very_long_names_x", ["a_really_long_fieldname1:str:10000:optional", "zz_int:int:unique"]),
+    ("orders_of_things", ["title:str", "status:str:20", "url:str:2000:unique", "data:bool"]),
+]
+
+
+@pytest.mark.parametrize("kind", ["rest_api", "flask-restful", "microservice"])
+def test_every_field_type_and_modifier_is_code_as_ruff_writes_it(
+    rendered: dict[str, Path], tmp_path: Path, add: Any, kind: str
+) -> None:
+    project = Path(shutil.copytree(rendered[kind], tmp_path / "project", symlinks=True))
+    for name, fields in VARIANTS:
+        add(project, "resource", name, *fields, force=True)
+    for command in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
+        result = subprocess.run(
+            [RUFF, *command, "."], cwd=project, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
 # --- what add refuses, writing nothing ------------------------------------------------------

@@ -32,8 +32,10 @@ BOOKS = [
 
 
 def add_authors_and_books(project: Path) -> None:
+    """And covers: a unique, optional reference (one cover a book at most)."""
     # The smoke run's project is no git repository: --force.
-    for name, fields in (("authors", AUTHORS), ("books", BOOKS)):
+    covers = ["books:ref:unique:optional", "url:str:2000"]
+    for name, fields in (("authors", AUTHORS), ("books", BOOKS), ("covers", covers)):
         add_to_project(AddRequest("resource", name, fields, project, force=True))
 
 
