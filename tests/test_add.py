@@ -280,6 +280,7 @@ def _two_heads(project: Path) -> None:
         (["resource", "items", "title:str"], None, "is taken in this project"),
         (["resource", "health", "title:str"], None, "is taken in this project"),
         (["resource", "pagination", "title:str"], None, "is taken in this project"),
+        (["resource", "alembic_version", "title:str"], None, "is taken in this project"),
         (["resource", "b" * 19, "title:str"], None, "at most 18 characters"),
         (["resource", "books"], None, "Give the resource's fields"),
         (["resource", "books", "title:strr"], None, "Unknown type 'strr'"),

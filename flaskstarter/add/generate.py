@@ -47,8 +47,10 @@ MAX_FIELDS = 40
 # are taken in every project of the kind: routes, blueprints and tables of the template.
 PACKAGES = {"rest_api": "api", "microservice": "api", "website": "pages"}
 TAKEN = {
-    "rest_api": {"api", "auth", "docs", "health", "openapi", "static"},
-    "microservice": {"api", "health", "healthz", "info", "item", "metrics", "readyz", "tasks"},
+    "rest_api": {"alembic_version", "api", "auth", "docs", "health", "openapi", "static"},
+    "microservice": {
+        "alembic_version", "api", "health", "healthz", "info", "item", "metrics", "readyz", "tasks",
+    },
     "website": {
         "about", "auth", "contact", "contact_message", "email", "errors",
         "healthz", "main", "pages", "static", "templates", "user_account",
