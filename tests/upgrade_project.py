@@ -196,29 +196,59 @@ TEAM_EDITS: dict[UseCase, tuple[TeamEdit, ...]] = {
 }
 
 
-def make_team_edits(project: Path, use_case: UseCase) -> None:
-    """Write the team's files and edits into the project and commit them."""
-    for path, text in TEAM_FILES.items():
-        (project / path).write_text(text)
-    for edit in TEAM_EDITS[use_case]:
-        edit.apply(project)
-    git(project, "add", "--all")
-    git(project, "commit", "--quiet", "-m", "The team's work")
+@dataclass(frozen=True)
+class TeamWork:
+    """The team's files and edits for one project."""
 
+    files: dict[str, str]
+    edits: tuple[TeamEdit, ...]
 
-def missing_team_work(project: Path, use_case: UseCase) -> list[str]:
-    """What of the team's work the project no longer holds (empty when all is there)."""
-    missing = [path for path, text in TEAM_FILES.items() if (project / path).read_text() != text]
-    missing += [
-        f"{edit.path}: {edit.marker.strip()}"
-        for edit in TEAM_EDITS[use_case]
-        if not edit.is_in(project)
-    ]
-    return missing
+    @classmethod
+    def of(cls, use_case: UseCase, answers: dict[str, Any]) -> TeamWork:
+        """The work for `use_case`; a manifest edit only where there are manifests."""
+        edits = tuple(
+            edit
+            for edit in TEAM_EDITS[use_case]
+            if not (edit.path.startswith("k8s/") and answers.get("kubernetes") is False)
+        )
+        return cls(TEAM_FILES, edits)
 
+    @property
+    def paths(self) -> set[str]:
+        return set(self.files) | {edit.path for edit in self.edits}
 
-def edited_paths(use_case: UseCase) -> set[str]:
-    return set(TEAM_FILES) | {edit.path for edit in TEAM_EDITS[use_case]}
+    def make(self, project: Path) -> None:
+        """Write the team's files and edits into the project and commit them."""
+        for path, text in self.files.items():
+            (project / path).write_text(text)
+        for edit in self.edits:
+            edit.apply(project)
+        git(project, "add", "--all")
+        git(project, "commit", "--quiet", "-m", "The team's work")
+
+    def missing(self, project: Path) -> list[str]:
+        """What of the work the project no longer holds (empty when all is there)."""
+        missing = [
+            path for path, text in self.files.items() if (project / path).read_text() != text
+        ]
+        missing += [f"{e.path}: {e.marker.strip()}" for e in self.edits if not e.is_in(project)]
+        return missing
+
+    def resolve(self, project: Path, files: list[str]) -> None:
+        """Resolve each conflict as a team would: the template's side, the team's edits redone.
+
+        A hunk conflicts because the template changed lines next to (or the same as) the team's;
+        taking the template's side there and making the team's edits of that file again keeps
+        both.
+        """
+        for path in files:
+            file = project / path
+            file.write_text(_CONFLICT.sub(lambda match: match["template"], file.read_text()))
+            for edit in self.edits:
+                if edit.path == path and not edit.is_in(project):
+                    edit.apply(project)
+            assert CONFLICT_START not in file.read_text(), f"{path}: a conflict is left"
+        git(project, "add", "--all")
 
 
 def refuse_commas_in_descriptions(repo: TemplateRepo) -> None:
@@ -253,22 +283,6 @@ _CONFLICT = re.compile(
     rf"^{CONFLICT_START}\n.*?^=======\n(?P<template>.*?)^>>>>>>> after updating\n",
     flags=re.S | re.M,
 )
-
-
-def resolve_conflicts(project: Path, use_case: UseCase, files: list[str]) -> None:
-    """Resolve each conflict as a team would: the template's side, with the team's edits redone.
-
-    A hunk conflicts because the template changed lines next to (or the same as) the team's;
-    taking the template's side there and making the team's edits of that file again keeps both.
-    """
-    for path in files:
-        file = project / path
-        file.write_text(_CONFLICT.sub(lambda match: match["template"], file.read_text()))
-        for edit in TEAM_EDITS[use_case]:
-            if edit.path == path and not edit.is_in(project):
-                edit.apply(project)
-        assert CONFLICT_START not in file.read_text(), f"{path}: a conflict is left"
-    git(project, "add", "--all")
 
 
 # --- The database, written before the update and read after it
