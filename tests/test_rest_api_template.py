@@ -21,7 +21,7 @@ from flaskstarter.smoke import run_smoke
 from flaskstarter.smoke.serve import served
 from tests.helpers import claimed_combinations, in_slow_layers
 from tests.nginx_proxy import check_compose_proxy
-from tests.rest_api_attacks import ATTACKS
+from tests.rest_api_attacks import ATTACKS, ATTACKS_SERVED_AGAIN
 from tests.rest_api_served import (
     install,
     migrate,
@@ -278,7 +278,8 @@ def test_the_pairwise_set_with_hostile_text_passes_the_smoke_harness_and_a_load(
         request.getfixturevalue("redis_url")
     answers = {**HOSTILE_TEXT, "package_name": "smoke_api", **row}
     load = in_slow_layers("rest_api", row)
-    report = run_smoke("rest_api", answers, while_serving=under_load(*ATTACKS, load=load))
+    attacks = ATTACKS + (ATTACKS_SERVED_AGAIN if load else ())
+    report = run_smoke("rest_api", answers, while_serving=under_load(*attacks, load=load))
     assert report.ok, report.summary()
 
 
