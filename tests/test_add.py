@@ -402,6 +402,19 @@ def test_help_shows_add() -> None:
 # --- each addition stays updatable ----------------------------------------------------------
 
 
+def copier_update(project: Path, *options: str) -> None:
+    """Plain `copier update --defaults`, as a user runs it in the project."""
+    result = subprocess.run(
+        [COPIER, "update", "--defaults", *options],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.mark.slow
 def test_plain_copier_update_of_an_addition_keeps_the_users_edits(
     tmp_path: Path, template_repo: TemplateRepo, monkeypatch: pytest.MonkeyPatch
@@ -424,16 +437,8 @@ def test_plain_copier_update_of_an_addition_keeps_the_users_edits(
     )
     template_repo.commit_and_tag("0.2.0")
 
-    result = subprocess.run(
-        [COPIER, "update", "--answers-file", ".copier-answers.resource-authors.yml", "--defaults"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    copier_update(project, "--answers-file", ".copier-answers.resource-authors.yml")
 
-    assert result.returncode == 0, result.stderr
     assert (
         (project / "shop/api/authors/models.py")
         .read_text()
@@ -449,13 +454,5 @@ def test_plain_copier_update_of_an_addition_keeps_the_users_edits(
 
     # The project's own update leaves the addition alone, and nothing conflicts.
     git(project, "commit", "--quiet", "-am", "Authors at v0.2.0")
-    result = subprocess.run(
-        [COPIER, "update", "--defaults", "--conflict", "inline"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    copier_update(project, "--conflict", "inline")
     assert git(project, "status", "--porcelain").splitlines() == [" M .copier-answers.yml"]
