@@ -51,8 +51,8 @@ def test_smoke_reports_a_failing_test_suite_and_a_broken_route(
     template_repo.edit(
         "prototype",
         "{{package_name}}/__init__.py.jinja",
-        '@app.get("/api/notes")',
-        '@app.get("/api/notez")',
+        '@bp.get("/api/notes")',
+        '@bp.get("/api/notez")',
     )
     template_repo.commit_and_tag("0.1.1")
 
