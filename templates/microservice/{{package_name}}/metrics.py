@@ -3,8 +3,9 @@ histograms by method, endpoint and status.
 
 Each label takes a bounded set of values, whatever clients send: endpoints are the app's own
 (None for a URL no route matches), statuses are those the app answers, and methods are those
-in METHODS. A request with any other method gets 501 before the exporter counts it (the access
-log has it), so made-up method names cannot add series.
+in METHODS. A request with any other method gets the answer routing found for it (405 with
+the URL's Allow header, or 404) before the exporter counts it (the access log has it), so made-up
+method names cannot add series.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 import os
 from typing import NoReturn
 
-from flask import Flask, abort, request
+from flask import Flask, request
 from prometheus_client import CollectorRegistry
 from prometheus_flask_exporter import PrometheusMetrics
 from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
+from werkzeug.exceptions import MethodNotAllowed
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -31,11 +33,12 @@ def init_app(app: Flask) -> PrometheusMetrics:
 
 
 def refuse_unknown_methods() -> None:
+    """Answer now, marked for the exporter not to count (its documented do_not_track)."""
     if request.method not in METHODS:
-        not_implemented()
+        refuse()
 
 
 @PrometheusMetrics.do_not_track()
-def not_implemented() -> NoReturn:
-    """501, as RFC 9110 says for a method the server does not know; not counted."""
-    abort(501, "This service does not implement this method.")
+def refuse() -> NoReturn:
+    # No route takes such a method: routing found a 405 (with Allow) or a 404 already.
+    raise request.routing_exception or MethodNotAllowed()
