@@ -231,14 +231,16 @@ def _changed_answers(data: list[str], data_file: Path | None) -> dict[str, Any]:
     "flaskstarter add resource books title:str:120 price:decimal authors:ref; "
     "then flask db upgrade and pytest. Types: str[:LENGTH], text, int, float, decimal, bool, "
     "date, datetime, OTHER:ref; modifiers :unique, :optional. In a website: "
-    "flaskstarter add page our_team.",
+    "flaskstarter add page our_team; with a database, HTML pages and forms: "
+    "flaskstarter add scaffold posts title:str:120 body:text.",
 )
 def add(
     generator: Annotated[
         str,
         typer.Argument(
             metavar="GENERATOR",
-            help="What to add: resource (rest_api, microservice with a database), page (website).",
+            help="What to add: resource (rest_api, microservice with a database), page (website), "
+            "scaffold (website with a database).",
         ),
     ],
     name: Annotated[
@@ -258,7 +260,8 @@ def add(
         bool, typer.Option("--force", help="Add even when the git tree has uncommitted changes.")
     ] = False,
 ) -> None:
-    """Add a resource (model, schemas, routes, migration, tests) or a page to a project."""
+    """Add a resource (model, schemas, routes, migration, tests), a scaffold (its HTML pages and
+    forms) or a page to a project."""
     from flaskstarter.add import AddRequest, add_to_project
 
     request = AddRequest(generator, name, fields or [], project, dry_run=dry_run, force=force)

@@ -37,9 +37,10 @@ from flaskstarter.template_source import TemplateSource, bundled_source, explici
 GENERATORS = {
     "resource": ("rest_api", "microservice"),
     "page": ("website",),
+    "scaffold": ("website",),
 }
-# Generators the issue plans (#16) that this version does not have yet: refused, never stubbed.
-PLANNED = {"scaffold": "website"}
+# Generators the issue plans that this version does not have yet: refused, never stubbed.
+PLANNED: dict[str, str] = {}
 WITH_FIELDS = ("resource", "scaffold")
 # More would make a table, a form and their tests nobody reads whole.
 MAX_FIELDS = 40
@@ -177,7 +178,7 @@ def _check_addition_name(project: Project, generator: str, name: str, names_root
             f"{name!r} is taken in this project (a module, route or table of that name): "
             "choose another name."
         )
-    if generator == "resource":
+    if generator in WITH_FIELDS:
         check_derived_names(name, names_root)
 
 

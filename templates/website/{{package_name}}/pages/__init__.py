@@ -1,4 +1,5 @@
-"""Pages made by `flaskstarter add page`: one module each, with its blueprint `bp` and `TITLE`.
+"""Pages made by `flaskstarter add page` and `add scaffold`: one module or package each, with its
+blueprint `bp`, its `TITLE`, and (a scaffold's) `LINK`, the view the navigation links.
 
 create_app registers every module in this folder and links each from the navigation, so
 nothing is wired in by hand.
@@ -26,5 +27,5 @@ def init_app(app: Flask) -> None:
     links = []
     for page in added_pages():
         app.register_blueprint(page.bp)
-        links.append((f"{page.bp.name}.show", page.TITLE))
+        links.append((f"{page.bp.name}.{getattr(page, 'LINK', 'show')}", page.TITLE))
     app.jinja_env.globals["added_pages"] = links
