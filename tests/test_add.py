@@ -289,7 +289,7 @@ def _two_heads(project: Path) -> None:
         (["resource", "books", "title:str", "title:text"], None, "Two fields are named"),
         (["resource", "books", *(f"f{n}:int" for n in range(41))], None, "41 fields are too many"),
         (["page", "about_us"], None, "A rest_api project has no page generator; it has resource"),
-        (["scaffold", "posts", "title:str"], None, "not in this version of flaskstarter yet"),
+        (["scaffold", "posts", "title:str"], None, "A rest_api project has no scaffold generator"),
         (["model", "posts", "title:str"], None, "has no generator 'model'"),
         (["resource", "books", "title:str"], _dirty, "has uncommitted changes"),
         (["resource", "books", "title:str"], _not_a_project, "is not a flaskstarter project"),
@@ -337,7 +337,6 @@ def test_a_page_is_a_blueprint_a_template_and_a_test(
         (["page", "pages"], "is taken in this project"),
         (["page", "About"], "is not a valid page name"),
         (["page", "faq", "question:str"], "A page takes a name and no fields"),
-        (["scaffold", "posts", "title:str"], "not in this version of flaskstarter yet"),
     ],
 )
 def test_bad_pages_are_refused(
@@ -365,7 +364,7 @@ def test_force_adds_to_a_dirty_tree(shop: Path, add: Any) -> None:
 @pytest.mark.parametrize(
     ("kind", "expected_error"),
     [
-        ("website", "A website project has no resource generator; it has page"),
+        ("website", "A website project has no resource generator; it has page and scaffold"),
         ("microservice-no-db", "this microservice has none"),
     ],
 )
