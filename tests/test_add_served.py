@@ -1,6 +1,6 @@
-"""`flaskstarter add`, end to end, one fresh project per kind installed once: two resources (one
-refers to the other) or two pages; the project's own tests, ruff, mypy, migrations up and down,
-served by gunicorn with the new routes answering."""
+"""`flaskstarter add`, end to end, one fresh project per kind (per framework for the REST API)
+installed once: two resources (one refers to the other) or two pages; the project's own tests,
+ruff, mypy, migrations up and down, served by gunicorn with the new routes answering."""
 
 from __future__ import annotations
 
@@ -67,6 +67,8 @@ def rest_api_routes_work(served: ServedProject) -> None:
     assert nowhere.status == 422, nowhere.body
     listed = send(f"{url}/books?title=dispossessed")
     assert [one["title"] for one in json.loads(listed.body)["data"]] == ["The Dispossessed"]
+    document = json.loads(send(f"{served.base_url}/openapi.json").body)
+    assert {"/api/authors", "/api/books/{book_id}", "/api/covers"} <= set(document["paths"])
     migrations_go_down_and_up(served)
 
 
@@ -87,6 +89,18 @@ def test_rest_api_resources_on_postgresql(postgres_url: str) -> None:
     report = run_smoke(
         "rest_api",
         {"database": "postgresql"},
+        after_render=add_authors_and_books,
+        while_serving=rest_api_routes_work,
+    )
+    assert report.ok, report.summary()
+
+
+def test_flask_restful_resources_on_sqlite() -> None:
+    """The other framework on the other database; writes open, as above (the smoke run's
+    production settings hold no credentials a check could send)."""
+    report = run_smoke(
+        "rest_api",
+        {"api_framework": "flask-restful"},
         after_render=add_authors_and_books,
         while_serving=rest_api_routes_work,
     )
