@@ -232,6 +232,9 @@ VARIANTS = [
     ("reviews", ["tags:ref:optional", "flags:ref:unique", "stars:int"]),
     ("very_long_names_x", ["a_really_long_fieldname1:str:10000:optional", "zz_int:int:unique"]),
     ("orders_of_things", ["title:str", "status:str:20", "url:str:2000:unique", "data:bool"]),
+    # Everyday names whose singular or class the generated code once used (order, page/Page).
+    ("orders", ["placed:datetime", "total:decimal"]),
+    ("pages", ["title:str:200:unique", "content:text:optional"]),
 ]
 
 
@@ -281,6 +284,7 @@ def _two_heads(project: Path) -> None:
         (["resource", "health", "title:str"], None, "is taken in this project"),
         (["resource", "pagination", "title:str"], None, "is taken in this project"),
         (["resource", "alembic_version", "title:str"], None, "is taken in this project"),
+        (["resource", "orderings", "title:str"], None, "would name its variables 'ordering'"),
         (["resource", "b" * 19, "title:str"], None, "at most 18 characters"),
         (["resource", "books"], None, "Give the resource's fields"),
         (["resource", "books", "title:strr"], None, "Unknown type 'strr'"),

@@ -314,9 +314,9 @@ def test_a_resource_name_the_newest_release_refuses_stops_the_update(
     assert git(project, "status", "--porcelain") == ""
 
 
-# Resource names earlier releases accepted that the newest refuses because its generated code
-# now uses the singular as a variable (order, version, location) or a class (Page).
-REFUSED_RESOURCES = [
+# Everyday names earlier releases accepted whose singular (order, version, location, page) or
+# class (Page) the generated code once used itself: it names its own variables otherwise now.
+EVERYDAY_RESOURCES = [
     (BEFORE_REWRITE, "orders"),
     (BEFORE_REWRITE, "versions"),
     (BEFORE_REWRITE, "locations"),
@@ -324,19 +324,10 @@ REFUSED_RESOURCES = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="REST API template (routed to its helper): resource_name's validator now reserves "
-    "order, version, location (variables in the generated code) and page/Page, so a project "
-    "an earlier release generated with resource 'orders', 'versions', 'locations' or 'pages' "
-    "cannot take the newest release (flaskstarter update refuses; plain copier update "
-    "--defaults silently renames the resource to 'items'); renaming those variables in the "
-    "generated code would keep the names free",
-)
 @pytest.mark.parametrize(
     ("release", "resource"),
-    REFUSED_RESOURCES,
-    ids=[f"{release.tag}-{resource}" for release, resource in REFUSED_RESOURCES],
+    EVERYDAY_RESOURCES,
+    ids=[f"{release.tag}-{resource}" for release, resource in EVERYDAY_RESOURCES],
 )
 def test_a_common_resource_name_of_an_earlier_release_still_updates(
     tmp_path: Path, releases: TemplateRepo, release: Release, resource: str
@@ -348,6 +339,13 @@ def test_a_common_resource_name_of_an_earlier_release_still_updates(
 
     assert code == 0, err
     assert f"-> {NEWEST_TAG}" in out
+
+    code, out, err = run_cli("update", str(project))
+
+    assert code == 0, err + out
+    assert conflicted_files(project) == []
+    assert read_answers(project)["resource_name"] == resource
+    assert (project / PACKAGE / "api" / f"{resource}.py").is_file()
 
 
 AUTHORS = (

@@ -29,15 +29,16 @@ _PYTHON = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(
 GENERATED_CODE_NAMES = frozenset({
     "abort", "answer", "api", "app", "args", "ascending", "attribute", "auth", "body", "bp",
     "change", "changed_meanwhile", "check_references", "client", "collection", "column",
-    "conflict", "created", "data", "db", "descending", "error", "errors", "etag", "etag_header",
-    "etag_of", "event", "example", "field", "fields", "first", "flash", "form", "found", "headers",
-    "id_", "ids", "if_match", "if_none_match", "item", "left_out", "list_query", "location",
-    "login_required", "member", "message", "method", "model", "n", "not_found", "not_modified",
-    "one", "order", "other", "own_id", "page", "paginate", "parse", "payload", "problem", "query",
-    "redirect", "references", "remove", "render_template", "request", "require_current",
+    "conflict", "created", "current_etag", "data", "db", "descending", "error", "errors", "etag",
+    "etag_header", "etag_of", "event", "example", "field", "fields", "first", "flash", "form",
+    "found", "headers", "id_", "ids", "if_match", "if_none_match", "item", "left_out",
+    "list_query", "location_header", "location_url", "login_required", "member", "message",
+    "method", "model", "n", "not_found", "not_modified", "one", "ordering", "other", "own_id",
+    "paginate", "pagination", "parse", "payload", "problem", "query", "redirect", "references",
+    "remove", "render_template", "representation", "request", "require_current",
     "require_json_body", "response", "save", "schema", "second", "security", "self", "sent",
-    "session", "setattr", "stale", "status", "taken", "tags", "update", "url", "url_for",
-    "validate", "value", "values", "version", "write_access"
+    "session", "setattr", "stale", "status", "tags", "taken", "update", "url", "url_for",
+    "validate", "value", "values", "write_access"
 })  # fmt: skip
 # What models, marshmallow schemas and WTForms forms already have, or the generated ones add,
 # and the names the model's and schemas' class bodies use after their fields.
