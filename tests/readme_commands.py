@@ -46,7 +46,9 @@
 
 7. **Install with uv when it is there, pip otherwise.** The session's `PATH` has the system's
    tools and Python, and `uv` in one run per README; a representative README is also run with
-   no uv on `PATH`. Everything else of the session's environment is the caller's, without the
+   no uv on `PATH`. A generated project's README also finds `flaskstarter` there, as its user
+   does who installed it as a tool (`uv tool install`, pipx): the one the tests run, which
+   generated the project. Everything else of the session's environment is the caller's, without the
    variables a project reads (`FLASK_*`, `APP_ENV`, `SECRET_KEY`, `DATABASE_URL`, ...); uv's
    cache and a mypy cache are shared between runs, as on a developer's machine.
 
@@ -56,10 +58,11 @@ whole output, and the whole log of every server it started.
 
 from __future__ import annotations
 
+import os
 import resource
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,13 +167,15 @@ def run_readme(
     project: Path | None = None,
     database_prefix: str | None = None,
     timeout: float = README_TIMEOUT,
+    tools: Mapping[str, Path] | None = None,
 ) -> ReadmeRun:
     """Run the README's `bash` blocks in `cwd` by the rules above.
 
     `then`: checks run afterwards in the same session, servers still up. `skip`: commands that
     start so are left out (a caller that proves them elsewhere). `project`: where `# needs:`
     blocks find their files and `.env` is (default: `cwd`). Databases named
-    `database_prefix...` that the run creates are dropped at the end.
+    `database_prefix...` that the run creates are dropped at the end. `tools`: programs put on
+    the session's `PATH` under these names (rule 7).
     """
     project = project or cwd
     all_blocks = bash_blocks(readme.read_text())
@@ -190,8 +195,9 @@ def run_readme(
         session = work / "session.sh"
         session.write_text(session_script(to_run, work, ports))
         give_env_its_own_redis_database(project / ".env")
+        session_env = _with_tools(environment(work, uv, env), work / "tools", tools or {})
         started, cpu = time.perf_counter(), _children_cpu()
-        status = run_session(session, cwd, environment(work, uv, env), timeout)
+        status = run_session(session, cwd, session_env, timeout)
         seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
         runs, server_logs = results(to_run, work)
         session_log = (work / "session.log").read_text(errors="replace")
@@ -207,6 +213,15 @@ def run_readme(
         cpu,
         session_log,
     )
+
+
+def _with_tools(env: dict[str, str], folder: Path, tools: Mapping[str, Path]) -> dict[str, str]:
+    if not tools:
+        return env
+    folder.mkdir()
+    for name, program in tools.items():
+        (folder / name).symlink_to(program)
+    return {**env, "PATH": f"{folder}{os.pathsep}{env['PATH']}"}
 
 
 def _children_cpu() -> float:

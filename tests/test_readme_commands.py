@@ -9,6 +9,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -388,10 +389,41 @@ def promised_pages(kind: str, answers: dict[str, Any]) -> list[str]:
     ]
 
 
+# The README finds the flaskstarter that generated the project on PATH, as a user who installed
+# it as a tool does (tests/readme_commands.py, rule 7): the one these tests run.
+FLASKSTARTER = {"flaskstarter": Path(sys.executable).with_name("flaskstarter")}
+
+
+def readme_additions(answers: dict[str, Any]) -> list[str]:
+    """What the README's `flaskstarter add` session adds: its additions' answers files."""
+    if answers["use_case"] == "website":
+        return [".copier-answers.page-our_team.yml"]
+    if answers["use_case"] in ("rest_api", "microservice") and answers["database"] != "none":
+        return [f".copier-answers.resource-{name}.yml" for name in ("authors", "books")]
+    return []
+
+
+def assert_additions_committed_and_tested(
+    run: ReadmeRun, project: Path, answers: dict[str, Any]
+) -> None:
+    """Each addition of the README's session is committed, and the project's tests ran its own."""
+    test_outputs = [
+        done.output for done in run.runs if done.status == 0 and "pytest" in done.command.run_as
+    ]
+    for answers_file in readme_additions(answers):
+        assert git(project, "ls-files", answers_file).strip() == answers_file, answers_file
+        recorded = yaml.safe_load((project / answers_file).read_text())
+        tests = f"tests/test_{recorded['name']}.py"
+        assert any(tests in output for output in test_outputs), f"{tests} did not run"
+        # The project's own `copier update` (the README's last block) leaves additions alone.
+        assert recorded["_commit"] == f"v{__version__}", answers_file
+
+
 def assert_promises_kept(
     run: ReadmeRun, project: Path, answers: dict[str, Any], *, updated: bool = True
 ) -> None:
-    """What the README promises beyond exit statuses: a token, a finished task, an update."""
+    """What the README promises beyond exit statuses: a token, a finished task, an update,
+    additions by `flaskstarter add` committed and tested."""
     print(run.timings())
     run.check()
     passed = [done for done in run.runs if done.status == 0]
@@ -402,6 +434,7 @@ def assert_promises_kept(
     if answers.get("worker") == "celery":
         tasks = [done for done in passed if "/api/v1/tasks/" in done.command.run_as]
         assert any("SUCCESS" in done.output for done in tasks), "no task seen to complete"
+    assert_additions_committed_and_tested(run, project, answers)
     if updated:
         recorded = (project / ".copier-answers.yml").read_text()
         assert f"_commit: v{NEWER_VERSION}" in recorded, "the README's update did not update"
@@ -429,6 +462,7 @@ def test_the_generated_readme_works_as_pasted(
         then=promised_pages(kind, recorded),
         skip=() if in_full else SHARED_SLOW_COMMANDS,
         database_prefix=recorded["package_name"],
+        tools=FLASKSTARTER,
     )
 
     assert_promises_kept(run, project, recorded, updated=in_full)
@@ -452,6 +486,7 @@ def test_the_generated_readme_installs_with_pip_where_there_is_no_uv(
         uv=False,
         env=shared_caches,
         then=promised_pages("prototype", recorded),
+        tools=FLASKSTARTER,
     )
 
     assert_promises_kept(run, project, recorded)
@@ -572,6 +607,10 @@ def test_the_repository_readme_works_as_pasted_and_leaves_the_checkout_clean(
     print(run.timings())
     run.check()
     assert (tmp_path / "demo" / ".copier-answers.yml").is_file(), "the first command's project"
+    library = tmp_path / "library"
+    assert_additions_committed_and_tested(
+        run, library, yaml.safe_load((library / ".copier-answers.yml").read_text())
+    )
     untracked = git(checkout, "status", "--porcelain", "--untracked-files=all")
     assert untracked == "", f"the README left files in the checkout:\n{untracked}"
     assert not (checkout / "demo").exists()
