@@ -229,8 +229,8 @@ def _changed_answers(data: list[str], data_file: Path | None) -> dict[str, Any]:
     epilog="Example, in a rest_api project (commit first: add refuses uncommitted changes): "
     "flaskstarter add resource authors name:str:80:unique born:date:optional; "
     "flaskstarter add resource books title:str:120 price:decimal authors:ref; "
-    "then flask db upgrade and pytest. Types: str[:LENGTH], text, int, float, decimal, bool, "
-    "date, datetime, OTHER:ref; modifiers :unique, :optional. In a website: "
+    "then flask --app PACKAGE db upgrade and pytest. Types: str[:LENGTH], text, int, float, "
+    "decimal, bool, date, datetime, OTHER:ref; modifiers :unique, :optional. In a website: "
     "flaskstarter add page our_team; with a database, HTML pages and forms: "
     "flaskstarter add scaffold posts title:str:120 body:text.",
 )
@@ -271,7 +271,9 @@ def add(
     for file in result.files:
         typer.echo(f"  {file}")
     if not dry_run:
-        first = "flask db upgrade, then pytest" if result.migration else "pytest"
+        # Generated projects set no FLASK_APP: --app, so that the line works as pasted.
+        upgrade = f"flask --app {result.package} db upgrade, then pytest"
+        first = upgrade if result.migration else "pytest"
         typer.echo(
             f"Next: {first}. Its routes are registered by discovery; "
             f"`copier update --answers-file {result.answers_file}` updates it later."

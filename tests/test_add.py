@@ -394,6 +394,16 @@ def test_the_cli_lists_what_it_wrote(shop: Path, plain_template: Path) -> None:
     assert not (shop / "shop/api/authors").exists()
 
 
+def test_the_cli_says_next_what_works_as_pasted(shop: Path) -> None:
+    # Generated projects set no FLASK_APP: a bare `flask db upgrade` finds no db command.
+    code, out, err = run_cli(
+        "add", "resource", "authors", "name:str", "--project", str(shop), "--force"
+    )
+    assert code == 0, err
+    assert "Next: flask --app shop db upgrade, then pytest." in out
+    assert "--answers-file .copier-answers.resource-authors.yml" in out
+
+
 def test_help_shows_add() -> None:
     code, out, _ = run_cli("--help")
     assert code == 0
