@@ -53,6 +53,10 @@ def _shortened(message: str) -> str:
 app = typer.Typer(
     cls=_OneLineErrors,
     help="Scaffold real Flask projects: websites, REST APIs, prototypes and microservices.",
+    epilog="Example session: flaskstarter new library -k rest_api -y; cd library; "
+    "flaskstarter add resource authors name:str:80:unique; git add -A; git commit -m authors; "
+    "flaskstarter add resource books title:str:120 authors:ref (flaskstarter add --help for "
+    "the generators); months later: flaskstarter update.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
