@@ -142,6 +142,8 @@ def test_dry_run_lists_the_files_and_writes_nothing(site: Path, add: Any) -> Non
         ("accounts", ["class", "title:str"], "Python keyword or builtin"),
         ("accounts", ["contact", "title:str"], "is taken in this project"),
         ("accounts", ["auth", "title:str"], "is taken in this project"),
+        ("accounts", ["users", "title:str"], "which a scaffold's code already uses"),
+        ("accounts", ["fields", "title:str"], "would name its variables 'field'"),
         ("accounts", ["posts", "title:strr"], "Unknown type 'strr'"),
         ("accounts", ["posts", "owner_id:int"], "is taken by Python or the generated code"),
         ("accounts", ["posts", "authors:ref"], "refers to no scaffold added before"),

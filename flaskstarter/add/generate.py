@@ -42,6 +42,9 @@ GENERATORS = {
 # Generators the issue plans that this version does not have yet: refused, never stubbed.
 PLANNED: dict[str, str] = {}
 WITH_FIELDS = ("resource", "scaffold")
+# What a scaffold's views and tests also name (a function, a variable, the account model): a
+# scaffold whose singular is one of them would shadow it.
+SCAFFOLD_CODE_NAMES = frozenset({"fill", "free", "user"})
 # More would make a table, a form and their tests nobody reads whole.
 MAX_FIELDS = 40
 # Where each kind keeps the modules create_app finds (its blueprints), and other names that
@@ -180,6 +183,11 @@ def _check_addition_name(project: Project, generator: str, name: str, names_root
         )
     if generator in WITH_FIELDS:
         check_derived_names(name, names_root)
+    if generator == "scaffold" and singular(name, names_root) in SCAFFOLD_CODE_NAMES:
+        raise AddError(
+            f"{quoted(name)} would name its variables {singular(name, names_root)!r}, which a "
+            "scaffold's code already uses: choose another name."
+        )
 
 
 def resolve_fields(
