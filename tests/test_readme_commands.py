@@ -397,7 +397,10 @@ FLASKSTARTER = {"flaskstarter": Path(sys.executable).with_name("flaskstarter")}
 def readme_additions(answers: dict[str, Any]) -> list[str]:
     """What the README's `flaskstarter add` session adds: its additions' answers files."""
     if answers["use_case"] == "website":
-        return [".copier-answers.page-our_team.yml"]
+        scaffolds = ["authors", "books"] if answers["database"] != "none" else []
+        return [".copier-answers.page-our_team.yml"] + [
+            f".copier-answers.scaffold-{name}.yml" for name in scaffolds
+        ]
     if answers["use_case"] in ("rest_api", "microservice") and answers["database"] != "none":
         return [f".copier-answers.resource-{name}.yml" for name in ("authors", "books")]
     return []
