@@ -428,44 +428,64 @@ def copier_update(project: Path, *options: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
+# (kind, answers, generator, its name and fields, the folder it writes in the package)
+UPDATED_ADDITIONS = [
+    ("rest_api", [], "resource", ["authors", "name:str"], "api/authors"),
+    ("website", ["-d", "database=sqlite"], "scaffold", ["posts", "title:str"], "pages/posts"),
+]
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("kind", "answers", "generator", "arguments", "folder"),
+    UPDATED_ADDITIONS,
+    ids=[generator for _, _, generator, _, _ in UPDATED_ADDITIONS],
+)
 def test_plain_copier_update_of_an_addition_keeps_the_users_edits(
-    tmp_path: Path, template_repo: TemplateRepo, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    template_repo: TemplateRepo,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    answers: list[str],
+    generator: str,
+    arguments: list[str],
+    folder: str,
 ) -> None:
     monkeypatch.setenv("FLASKSTARTER_TEMPLATE_URL", template_repo.url)
     project = tmp_path / "shop"
-    code, _, err = run_cli("new", str(project), "-k", "rest_api", "-y", "-d", "project_name=Shop")
+    code, _, err = run_cli(
+        "new", str(project), "-k", kind, "-y", "-d", "project_name=Shop", *answers
+    )
     assert code == 0, err
-    code, _, err = run_cli("add", "resource", "authors", "name:str", "--project", str(project))
+    code, _, err = run_cli("add", generator, *arguments, "--project", str(project))
     assert code == 0, err
-    views = project / "shop/api/authors/views.py"
+    name = arguments[0]
+    answers_file = f".copier-answers.{generator}-{name}.yml"
+    views = project / "shop" / folder / "views.py"
     views.write_text(views.read_text() + "\n\n# Our team's note.\n")
     git(project, "add", "--all")
-    git(project, "commit", "--quiet", "-m", "Authors, with our note")
+    git(project, "commit", "--quiet", "-m", f"{name}, with our note")
     template_repo.edit(
-        "_generators/resource",
-        "{{package_name}}/api/{{name}}/models.py.jinja",
+        f"_generators/{generator}",
+        f"{{{{package_name}}}}/{folder.split('/')[0]}/{{{{name}}}}/models.py.jinja",
         '"""The {{ name | replace("_", " ") }} table.',
         '"""The {{ name | replace("_", " ") }} table (v2).',
     )
     template_repo.commit_and_tag("0.2.0")
 
-    copier_update(project, "--answers-file", ".copier-answers.resource-authors.yml")
+    copier_update(project, "--answers-file", answers_file)
 
-    assert (
-        (project / "shop/api/authors/models.py")
-        .read_text()
-        .startswith('"""The authors table (v2).')
-    )
+    models = project / "shop" / folder / "models.py"
+    assert models.read_text().startswith(f'"""The {name} table (v2).')
     assert views.read_text().endswith("# Our team's note.\n")
-    assert "_commit: v0.2.0" in (project / ".copier-answers.resource-authors.yml").read_text()
+    assert "_commit: v0.2.0" in (project / answers_file).read_text()
     assert "_commit: v0.1.0" in (project / ".copier-answers.yml").read_text()
     assert git(project, "status", "--porcelain").splitlines() == [
-        " M .copier-answers.resource-authors.yml",
-        " M shop/api/authors/models.py",
+        f" M {answers_file}",
+        f" M shop/{folder}/models.py",
     ]
 
     # The project's own update leaves the addition alone, and nothing conflicts.
-    git(project, "commit", "--quiet", "-am", "Authors at v0.2.0")
+    git(project, "commit", "--quiet", "-am", f"{name} at v0.2.0")
     copier_update(project, "--conflict", "inline")
     assert git(project, "status", "--porcelain").splitlines() == [" M .copier-answers.yml"]

@@ -18,8 +18,7 @@ import yaml
 from flaskstarter.add import AddRequest, add_to_project
 from flaskstarter.template_source import explicit_source
 from tests.helpers import run_cli
-from tests.template_repo import TemplateRepo, git
-from tests.test_add import _files, _render, copier_update
+from tests.test_add import _files, _render
 
 RUFF = str(Path(sys.executable).parent / "ruff")
 # The newest migration of a website with accounts, and of one without.
@@ -31,7 +30,7 @@ INITIAL_HEAD = "e8da7d3b3a43"
 def sites(plain_template: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Committed websites made once (accounts on, off, no database); tests work on copies."""
     root = tmp_path_factory.mktemp("sites")
-    answers = {
+    answers: dict[str, dict[str, Any]] = {
         "accounts": {"use_case": "website", "database": "sqlite"},
         "open": {"use_case": "website", "database": "postgresql", "auth": False},
         "no-db": {"use_case": "website", "database": "none"},
@@ -185,44 +184,3 @@ def test_every_field_type_and_modifier_is_code_as_ruff_writes_it(
             [RUFF, *command, "."], cwd=project, capture_output=True, text=True, check=False
         )
         assert result.returncode == 0, result.stdout + result.stderr
-
-
-@pytest.mark.slow
-def test_plain_copier_update_of_a_scaffold_keeps_the_users_edits(
-    tmp_path: Path, template_repo: TemplateRepo, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("FLASKSTARTER_TEMPLATE_URL", template_repo.url)
-    project = tmp_path / "site"
-    code, _, err = run_cli(
-        "new", str(project), "-k", "website", "-y", "-d", "project_name=Shop", "-d",
-        "database=sqlite",
-    )  # fmt: skip
-    assert code == 0, err
-    code, _, err = run_cli("add", "scaffold", "posts", "title:str", "--project", str(project))
-    assert code == 0, err
-    views = project / "shop/pages/posts/views.py"
-    views.write_text(views.read_text() + "\n\n# Our team's note.\n")
-    git(project, "add", "--all")
-    git(project, "commit", "--quiet", "-m", "Posts, with our note")
-    template_repo.edit(
-        "_generators/scaffold",
-        "{{package_name}}/pages/{{name}}/models.py.jinja",
-        '"""The {{ name | replace("_", " ") }} table.',
-        '"""The {{ name | replace("_", " ") }} table (v2).',
-    )
-    template_repo.commit_and_tag("0.2.0")
-
-    copier_update(project, "--answers-file", ".copier-answers.scaffold-posts.yml")
-
-    models = (project / "shop/pages/posts/models.py").read_text()
-    assert models.startswith('"""The posts table (v2).')
-    assert views.read_text().endswith("# Our team's note.\n")
-    assert "_commit: v0.2.0" in (project / ".copier-answers.scaffold-posts.yml").read_text()
-    assert git(project, "status", "--porcelain").splitlines() == [
-        " M .copier-answers.scaffold-posts.yml",
-        " M shop/pages/posts/models.py",
-    ]
-    # The project's own update leaves the scaffold alone, and nothing conflicts.
-    git(project, "commit", "--quiet", "-am", "Posts at v0.2.0")
-    copier_update(project, "--conflict", "inline")
-    assert git(project, "status", "--porcelain").splitlines() == [" M .copier-answers.yml"]
