@@ -17,6 +17,7 @@ from tests.website_served import Client, log_in
 pytestmark = pytest.mark.slow
 
 EMAIL = "editor@example.com"
+OTHER_EMAIL = "reader@example.com"
 PASSWORD = "violet lanterns drift over quiet harbours"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -78,6 +79,27 @@ def scaffolds_work(served: ServedProject) -> None:
     assert (kept.status, kept.headers["Location"]) == (302, f"/authors/{author_id}")
     assert editor.post_form(f"{shown}/delete", {}, csrf_from=shown).status == 302
     assert editor.get(shown).status == 404
+
+    # Another member's book refers to the editor's author: deleting the editor's account (and,
+    # by its cascade, the author) is refused with a message, not a 500; once the book is gone
+    # it succeeds.
+    made = served.env.run(
+        "flask", "--app", package, "create-user", OTHER_EMAIL, "--password", PASSWORD,
+        env=served.run_env,
+    )  # fmt: skip
+    assert made.ok, made.tail()
+    reader = log_in(served.base_url, OTHER_EMAIL, PASSWORD)
+    theirs = reader.post_form("/books/new", {**book, "author_id": author_id})
+    assert theirs.status == 302, theirs.body[:500]
+    leave = {"current_password": PASSWORD}
+    kept = editor.post_form("/auth/settings/delete", leave)
+    assert (kept.status, kept.headers["Location"]) == (302, "/auth/settings")
+    assert "other members&#39; entries refer to yours" in editor.get("/auth/settings").body
+    their_book = theirs.headers["Location"]
+    assert reader.post_form(f"{their_book}/delete", {}, csrf_from=their_book).status == 302
+    gone = editor.post_form("/auth/settings/delete", leave)
+    assert (gone.status, gone.headers["Location"]) == (302, "/")
+    assert editor.get(f"/authors/{author_id}").status == 404
     assert editor.get("/books/?page=abc").status == 404  # db.paginate: no such page
     assert editor.get("/books/99999999999").status == 404
 

@@ -19,6 +19,10 @@ from .forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
 from .views import account_id, bp, external_url, failed, per_account
 
 WRONG_PASSWORD = "That is not your current password."  # noqa: S105 (a message)
+STILL_REFERRED = (
+    "Your account is kept: other members' entries refer to yours. Ask them to change or delete "
+    "theirs first."
+)
 
 
 def this_user() -> User:
@@ -126,10 +130,16 @@ def delete_account() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = this_user()
         if user.check_password(form.current_password.data):
-            logout_user()
             # Tables you add that belong to an account: ForeignKey(..., ondelete="CASCADE").
             db.session.delete(user)
-            db.session.commit()
+            try:
+                db.session.commit()
+            except IntegrityError:
+                # What it owns is referred to by rows of other accounts, which it may not delete.
+                db.session.rollback()
+                flash(STILL_REFERRED, "error")
+                return redirect(url_for("auth.settings"))
+            logout_user()
             flash("Your account is deleted.", "info")
             return redirect(url_for("main.index"))
         form.current_password.errors.append(WRONG_PASSWORD)
